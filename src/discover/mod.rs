@@ -1,0 +1,1 @@
+//! Which pages to visit: scope, URL normalisation, robots.txt, sitemaps and the frontier.

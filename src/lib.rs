@@ -1,0 +1,13 @@
+//! cookiescan crawls a website in headless Chromium and inventories every cookie it causes
+//! to be stored, with the evidence of who set it and where.
+//!
+//! The pipeline, one module each, data flowing one way:
+//! discover (scope, URL normalisation, robots.txt, sitemaps, the breadth-first frontier) →
+//! visit (browser lifecycle, isolated contexts, page navigation) →
+//! capture (cookie jar reads, Set-Cookie and script attribution, web storage) →
+//! report (the scan JSON and its renderings).
+//! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
+
+pub mod demo;
+pub mod discover;
+pub mod site;
