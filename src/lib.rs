@@ -8,6 +8,13 @@
 //! report (the scan JSON and its renderings).
 //! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
 
+pub mod capture;
+pub mod cli;
 pub mod demo;
 pub mod discover;
+pub mod model;
+pub mod progress;
+pub mod report;
+pub mod scan;
 pub mod site;
+pub mod visit;

@@ -1,1 +1,13 @@
 //! Which pages to visit: scope, URL normalisation, robots.txt, sitemaps and the frontier.
+
+pub mod frontier;
+pub mod normalize;
+pub mod robots;
+pub mod scope;
+pub mod sitemap;
+
+pub use frontier::{Frontier, Limits, Offer, QueuedPage, Via};
+pub use normalize::{normalize, page_key, query_free, resolve_link};
+pub use robots::{Robots, robots_url};
+pub use scope::{Scope, ScopeDecision, ScopeMode, ScopeRules, registrable_domain};
+pub use sitemap::{Sitemap, SitemapError, parse_sitemap};

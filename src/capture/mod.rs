@@ -1,0 +1,454 @@
+//! What a page visit left behind, and the site-wide inventory built from it: cookies in the
+//! context's jar, which response or script wrote each one on which page, cookies the browser
+//! refused, and web-storage keys.
+
+pub mod script;
+pub mod setcookie;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chromiumoxide::types::{Command, Method, MethodId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::discover::registrable_domain;
+use crate::model::{
+    BlockedCookieRecord, CookieRecord, CookieValue, Mode, Party, SetBy, Setter, SetterKind,
+    StorageKind, StorageRecord,
+};
+pub use script::ScriptWrite;
+pub use setcookie::{CookieKey, CookieWrite};
+
+/// `Storage.getCookies` for one browser context, decoded leniently: chromiumoxide's generated
+/// `Cookie` type predates Chromium 156 and a renamed or retyped field (`partitionKey` was a
+/// string, is now an object) must not make the whole jar unreadable.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetContextCookies {
+    #[serde(rename = "browserContextId", skip_serializing_if = "Option::is_none")]
+    pub browser_context_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetContextCookiesReturns {
+    pub cookies: Vec<serde_json::Value>,
+}
+
+impl Method for GetContextCookies {
+    fn identifier(&self) -> MethodId {
+        "Storage.getCookies".into()
+    }
+}
+
+impl Command for GetContextCookies {
+    type Response = GetContextCookiesReturns;
+}
+
+/// A cookie as read from the jar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JarCookie {
+    pub key: CookieKey,
+    pub value: String,
+    /// Unix seconds; None for session cookies.
+    pub expires: Option<f64>,
+    pub size: u64,
+    pub http_only: bool,
+    pub secure: bool,
+    pub same_site: Option<String>,
+    pub partition_key: Option<String>,
+}
+
+impl JarCookie {
+    /// Decodes one `Network.Cookie` object; None when the essentials are missing.
+    pub fn from_cdp(value: &serde_json::Value) -> Option<JarCookie> {
+        let text = |field: &str| value.get(field).and_then(|v| v.as_str());
+        let flag = |field: &str| value.get(field).and_then(|v| v.as_bool()).unwrap_or(false);
+        let session = flag("session");
+        let expires = value
+            .get("expires")
+            .and_then(|v| v.as_f64())
+            .filter(|&e| !session && e > 0.0);
+        // Old protocol: the top-level site as a string; current: {topLevelSite, hasCrossSiteAncestor}.
+        let partition_key = match value.get("partitionKey") {
+            Some(serde_json::Value::String(site)) if !site.is_empty() => Some(site.clone()),
+            Some(serde_json::Value::Object(key)) => key
+                .get("topLevelSite")
+                .and_then(|s| s.as_str())
+                .map(str::to_string),
+            _ => None,
+        };
+        let name = text("name")?.to_string();
+        let value_text = text("value").unwrap_or_default().to_string();
+        Some(JarCookie {
+            key: CookieKey {
+                name: name.clone(),
+                domain: text("domain")?.to_ascii_lowercase(),
+                path: text("path").unwrap_or("/").to_string(),
+            },
+            size: value
+                .get("size")
+                .and_then(|v| v.as_u64())
+                .unwrap_or((name.len() + value_text.len()) as u64),
+            value: value_text,
+            expires,
+            http_only: flag("httpOnly"),
+            secure: flag("secure"),
+            same_site: text("sameSite").map(str::to_string),
+            partition_key,
+        })
+    }
+}
+
+/// A `Set-Cookie` header that the browser stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpWrite {
+    pub write: CookieWrite,
+    pub response_url: String,
+}
+
+/// A `Set-Cookie` header that the browser refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedWrite {
+    pub name: String,
+    pub response_url: String,
+    pub reasons: Vec<String>,
+}
+
+/// One web-storage entry seen in a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageItem {
+    pub origin: String,
+    pub kind: StorageKind,
+    pub key: String,
+    pub size: u64,
+}
+
+/// Everything captured during one page visit.
+#[derive(Debug, Clone, Default)]
+pub struct CapturedPage {
+    pub http_writes: Vec<HttpWrite>,
+    pub script_writes: Vec<ScriptWrite>,
+    pub blocked: Vec<BlockedWrite>,
+    pub storage: Vec<StorageItem>,
+    /// The context's jar right after the visit settled.
+    pub jar: Vec<JarCookie>,
+    /// When `jar` was read, to turn absolute expiry into a lifetime.
+    pub jar_read_at: Option<SystemTime>,
+}
+
+#[derive(Debug)]
+struct CookieAccumulator {
+    latest: JarCookie,
+    lifetime_days: Option<f64>,
+    first_seen_on: String,
+    first_written_on: Option<String>,
+    partition_keys: BTreeSet<String>,
+    setters: BTreeMap<(SetterKind, String, Option<String>, String), BTreeSet<String>>,
+    pages: BTreeSet<String>,
+    modes: BTreeSet<Mode>,
+}
+
+#[derive(Debug, Default)]
+struct StorageAccumulator {
+    max_size: u64,
+    pages: BTreeSet<String>,
+    modes: BTreeSet<Mode>,
+}
+
+/// The site-wide inventory, fed page by page in crawl order.
+#[derive(Debug)]
+pub struct Inventory {
+    site: String,
+    keep_values: bool,
+    cookies: BTreeMap<CookieKey, CookieAccumulator>,
+    blocked: BTreeMap<(String, String, Vec<String>), (BTreeSet<String>, BTreeSet<Mode>)>,
+    storage: BTreeMap<(String, StorageKind, String), StorageAccumulator>,
+}
+
+impl Inventory {
+    /// `site` is the registrable domain whose cookies are first-party.
+    pub fn new(site: &str, keep_values: bool) -> Inventory {
+        Inventory {
+            site: site.to_string(),
+            keep_values,
+            cookies: BTreeMap::new(),
+            blocked: BTreeMap::new(),
+            storage: BTreeMap::new(),
+        }
+    }
+
+    /// How many distinct cookies have been seen so far.
+    pub fn cookie_count(&self) -> usize {
+        self.cookies.len()
+    }
+
+    /// Adds what one page visit captured. `page` is the page's URL as reported.
+    pub fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
+        let mut written: BTreeMap<&CookieKey, Vec<(SetterKind, String, Option<String>, String)>> =
+            BTreeMap::new();
+        for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
+            written.entry(&http.write.key).or_default().push((
+                SetterKind::Http,
+                http.response_url.clone(),
+                None,
+                "set-cookie".to_string(),
+            ));
+        }
+        for js in captured.script_writes.iter().filter(|w| !w.write.deletes) {
+            written.entry(&js.write.key).or_default().push((
+                SetterKind::Javascript,
+                js.script_url.clone(),
+                Some(js.frame_url.clone()),
+                js.api.clone(),
+            ));
+        }
+        let read_at = captured
+            .jar_read_at
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_secs_f64());
+        for cookie in &captured.jar {
+            let writes = written.get(&cookie.key);
+            let lifetime_days = match (cookie.expires, read_at) {
+                (Some(expires), Some(now)) => Some(round2((expires - now) / 86_400.0)),
+                _ => None,
+            };
+            let entry =
+                self.cookies
+                    .entry(cookie.key.clone())
+                    .or_insert_with(|| CookieAccumulator {
+                        latest: cookie.clone(),
+                        lifetime_days,
+                        first_seen_on: page.to_string(),
+                        first_written_on: None,
+                        partition_keys: BTreeSet::new(),
+                        setters: BTreeMap::new(),
+                        pages: BTreeSet::new(),
+                        modes: BTreeSet::new(),
+                    });
+            entry.modes.insert(mode);
+            if let Some(key) = &cookie.partition_key {
+                entry.partition_keys.insert(key.clone());
+            }
+            if let Some(writes) = writes {
+                // Attributes (and the lifetime, measured from now) come from the visit that
+                // wrote the cookie, not from a later visit that merely found it in the jar.
+                if entry.first_written_on.is_none() {
+                    entry.first_written_on = Some(page.to_string());
+                    entry.latest = cookie.clone();
+                    entry.lifetime_days = lifetime_days;
+                }
+                entry.pages.insert(page.to_string());
+                for setter in writes {
+                    entry
+                        .setters
+                        .entry(setter.clone())
+                        .or_default()
+                        .insert(page.to_string());
+                }
+            }
+        }
+        for blocked in &captured.blocked {
+            let entry = self
+                .blocked
+                .entry((
+                    blocked.name.clone(),
+                    blocked.response_url.clone(),
+                    blocked.reasons.clone(),
+                ))
+                .or_default();
+            entry.0.insert(page.to_string());
+            entry.1.insert(mode);
+        }
+        for item in &captured.storage {
+            let entry = self
+                .storage
+                .entry((item.origin.clone(), item.kind, item.key.clone()))
+                .or_default();
+            entry.max_size = entry.max_size.max(item.size);
+            entry.pages.insert(page.to_string());
+            entry.modes.insert(mode);
+        }
+    }
+
+    /// The sorted rows of the scan JSON.
+    pub fn into_records(
+        self,
+    ) -> (
+        Vec<CookieRecord>,
+        Vec<BlockedCookieRecord>,
+        Vec<StorageRecord>,
+    ) {
+        let site = self.site;
+        let party_of = |host: &str| {
+            if registrable_domain(host.trim_start_matches('.')) == site {
+                Party::First
+            } else {
+                Party::Third
+            }
+        };
+        let cookies = self
+            .cookies
+            .into_iter()
+            .map(|(key, acc)| {
+                let kinds: BTreeSet<SetterKind> = acc.setters.keys().map(|s| s.0).collect();
+                let set_by = match (
+                    kinds.contains(&SetterKind::Http),
+                    kinds.contains(&SetterKind::Javascript),
+                ) {
+                    (true, true) => SetBy::Both,
+                    (true, false) => SetBy::Http,
+                    (false, true) => SetBy::Javascript,
+                    (false, false) => SetBy::Unknown,
+                };
+                let value = &acc.latest.value;
+                CookieRecord {
+                    party: party_of(&key.domain),
+                    host_only: !key.domain.starts_with('.'),
+                    session: acc.latest.expires.is_none(),
+                    lifetime_days: acc.lifetime_days,
+                    size: acc.latest.size,
+                    http_only: acc.latest.http_only,
+                    secure: acc.latest.secure,
+                    same_site: acc.latest.same_site.clone(),
+                    partition_keys: acc.partition_keys.into_iter().collect(),
+                    set_by,
+                    setters: acc
+                        .setters
+                        .into_iter()
+                        .map(|((kind, url, frame_url, api), pages)| Setter {
+                            kind,
+                            url,
+                            frame_url,
+                            api,
+                            pages: pages.into_iter().collect(),
+                        })
+                        .collect(),
+                    pages: acc.pages.into_iter().collect(),
+                    first_seen_on: acc.first_written_on.unwrap_or(acc.first_seen_on),
+                    modes: acc.modes.into_iter().collect(),
+                    value: CookieValue {
+                        length: value.len(),
+                        sha256: hex(&Sha256::digest(value.as_bytes())),
+                        value: self.keep_values.then(|| value.clone()),
+                    },
+                    name: key.name,
+                    domain: key.domain,
+                    path: key.path,
+                }
+            })
+            .collect();
+        let blocked = self
+            .blocked
+            .into_iter()
+            .map(
+                |((name, response_url, reasons), (pages, modes))| BlockedCookieRecord {
+                    name,
+                    response_url,
+                    reasons,
+                    pages: pages.into_iter().collect(),
+                    modes: modes.into_iter().collect(),
+                },
+            )
+            .collect();
+        let storage = self
+            .storage
+            .into_iter()
+            .map(|((origin, kind, key), acc)| {
+                let host = url::Url::parse(&origin)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                StorageRecord {
+                    party: party_of(&host),
+                    origin,
+                    kind,
+                    key,
+                    max_size: acc.max_size,
+                    pages: acc.pages.into_iter().collect(),
+                    modes: acc.modes.into_iter().collect(),
+                }
+            })
+            .collect();
+        (cookies, blocked, storage)
+    }
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn partition_key_in_both_protocol_forms() {
+        let old = json!({"name":"a","value":"1","domain":"x.test","path":"/","partitionKey":"https://shop.test"});
+        let new = json!({"name":"a","value":"1","domain":"x.test","path":"/",
+            "partitionKey":{"topLevelSite":"https://shop.test","hasCrossSiteAncestor":true}});
+        assert_eq!(
+            JarCookie::from_cdp(&old).unwrap().partition_key.as_deref(),
+            Some("https://shop.test")
+        );
+        assert_eq!(
+            JarCookie::from_cdp(&new).unwrap().partition_key.as_deref(),
+            Some("https://shop.test")
+        );
+    }
+
+    #[test]
+    fn session_cookies_have_no_expiry() {
+        let c = json!({"name":"s","value":"","domain":".x.test","path":"/","expires":-1,"session":true});
+        let c = JarCookie::from_cdp(&c).unwrap();
+        assert_eq!(c.expires, None);
+        assert_eq!(c.key.domain, ".x.test");
+    }
+
+    fn jar(name: &str, domain: &str) -> JarCookie {
+        JarCookie::from_cdp(&json!({"name":name,"value":"v","domain":domain,"path":"/",
+            "expires": 4_000_000_000.0_f64, "session": false}))
+        .unwrap()
+    }
+
+    #[test]
+    fn pages_are_those_that_wrote_not_those_that_found_the_cookie() {
+        let mut inventory = Inventory::new("shop.test", false);
+        let cookie = jar("sid", "www.shop.test");
+        let write = CookieWrite {
+            key: cookie.key.clone(),
+            deletes: false,
+        };
+        let first = CapturedPage {
+            http_writes: vec![HttpWrite {
+                write,
+                response_url: "https://www.shop.test/".into(),
+            }],
+            jar: vec![cookie.clone(), jar("tp", ".tracker.test")],
+            jar_read_at: Some(SystemTime::now()),
+            ..Default::default()
+        };
+        let second = CapturedPage {
+            jar: vec![cookie.clone()],
+            jar_read_at: Some(SystemTime::now()),
+            ..Default::default()
+        };
+        inventory.record(Mode::BeforeConsent, "https://www.shop.test/", &first);
+        inventory.record(Mode::BeforeConsent, "https://www.shop.test/b", &second);
+        let (cookies, _, _) = inventory.into_records();
+        let sid = cookies.iter().find(|c| c.name == "sid").unwrap();
+        assert_eq!(sid.pages, vec!["https://www.shop.test/"]);
+        assert_eq!(sid.set_by, SetBy::Http);
+        assert_eq!(sid.party, Party::First);
+        assert!(sid.value.value.is_none());
+        let tp = cookies.iter().find(|c| c.name == "tp").unwrap();
+        assert_eq!(tp.party, Party::Third);
+        assert_eq!(tp.set_by, SetBy::Unknown);
+        assert!(tp.pages.is_empty());
+        assert_eq!(tp.first_seen_on, "https://www.shop.test/");
+    }
+}

@@ -1,0 +1,247 @@
+//! Attribution of cookies written by JavaScript.
+//!
+//! CDP has no "cookie set by script" event, so an instrumentation script is installed with
+//! `Page.addScriptToEvaluateOnNewDocument` before any page script runs. It wraps the
+//! `document.cookie` setter and `cookieStore.set`/`delete` and reports each write, with the
+//! URL of the script that made it (from the call stack), through a `Runtime.addBinding`
+//! binding. Cross-site iframes are covered because the scanning browser runs without site
+//! isolation (see `visit::browser`), so they share the page's target and receive the script.
+
+use serde::Deserialize;
+use url::Url;
+
+use super::setcookie::{CookieKey, CookieWrite, parse_cookie_line};
+
+/// Name of the binding the instrumentation reports through.
+pub const BINDING: &str = "__cookiescanReport";
+
+/// Marks the instrumentation's own frames in stack traces so they can be skipped.
+const SOURCE_URL: &str = "cookiescan-instrumentation.js";
+
+/// The instrumentation script.
+pub fn instrumentation_script() -> String {
+    format!(
+        r#"(() => {{
+  const binding = "{BINDING}";
+  const send = window[binding];
+  if (typeof send !== "function" || window.__cookiescanInstalled) return;
+  Object.defineProperty(window, "__cookiescanInstalled", {{ value: true }});
+  delete window[binding];
+  const report = (kind, args) => {{
+    try {{
+      const stack = String(new Error().stack || "").split("\n").slice(1).map(s => s.trim());
+      send(JSON.stringify({{
+        kind, args, frame: String(location.href), stack,
+        current_script: (document.currentScript && document.currentScript.src) || null,
+      }}));
+    }} catch (e) {{}}
+  }};
+  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+  if (cookie && cookie.set) {{
+    Object.defineProperty(Document.prototype, "cookie", {{
+      configurable: true, enumerable: cookie.enumerable,
+      get() {{ return cookie.get.call(this); }},
+      set(value) {{ report("document.cookie", [String(value)]); return cookie.set.call(this, value); }},
+    }});
+  }}
+  if (window.CookieStore && CookieStore.prototype) {{
+    for (const method of ["set", "delete"]) {{
+      const original = CookieStore.prototype[method];
+      if (typeof original !== "function") continue;
+      CookieStore.prototype[method] = function (...args) {{
+        report("cookieStore." + method, args.map(a => (a && typeof a === "object") ? Object.assign({{}}, a) : String(a)));
+        return original.apply(this, args);
+      }};
+    }}
+  }}
+}})();
+//# sourceURL={SOURCE_URL}
+"#
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct Payload {
+    kind: String,
+    #[serde(default)]
+    args: Vec<serde_json::Value>,
+    frame: String,
+    #[serde(default)]
+    stack: Vec<String>,
+    #[serde(default)]
+    current_script: Option<String>,
+}
+
+/// One cookie write made by a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptWrite {
+    pub write: CookieWrite,
+    /// The script that made the write; the frame's URL for inline scripts.
+    pub script_url: String,
+    /// The document the write happened in.
+    pub frame_url: String,
+    /// `document.cookie` or `cookieStore.set` / `cookieStore.delete`.
+    pub api: String,
+}
+
+/// Decodes one binding payload. Anything malformed (the page can call the binding too, if it
+/// finds it before we hide it) is ignored.
+pub fn parse_payload(payload: &str) -> Option<ScriptWrite> {
+    let payload: Payload = serde_json::from_str(payload).ok()?;
+    let frame = Url::parse(&payload.frame).ok()?;
+    let write = match payload.kind.as_str() {
+        "document.cookie" => parse_cookie_line(payload.args.first()?.as_str()?, &frame)?,
+        "cookieStore.set" | "cookieStore.delete" => {
+            cookie_store_write(&payload.kind, &payload.args, &frame)?
+        }
+        _ => return None,
+    };
+    let script_url = script_from_stack(&payload.stack)
+        .or(payload.current_script.filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| payload.frame.clone());
+    Some(ScriptWrite {
+        write,
+        script_url: strip_fragment(&script_url),
+        frame_url: strip_fragment(&payload.frame),
+        api: payload.kind,
+    })
+}
+
+/// `cookieStore.set(name, value)`, `cookieStore.set({name, value, domain, path, expires})`,
+/// `cookieStore.delete(name)` or `cookieStore.delete({name, domain, path})`.
+fn cookie_store_write(kind: &str, args: &[serde_json::Value], frame: &Url) -> Option<CookieWrite> {
+    let first = args.first()?;
+    let (name, domain, path, expires) = match first {
+        serde_json::Value::String(name) => (name.clone(), None, None, None),
+        serde_json::Value::Object(options) => (
+            options.get("name")?.as_str()?.to_string(),
+            options
+                .get("domain")
+                .and_then(|d| d.as_str())
+                .map(str::to_string),
+            options
+                .get("path")
+                .and_then(|p| p.as_str())
+                .map(str::to_string),
+            options.get("expires").and_then(|e| e.as_f64()),
+        ),
+        _ => return None,
+    };
+    let host = frame.host_str()?.to_ascii_lowercase();
+    let domain = match domain {
+        Some(d) if !d.is_empty() => format!(".{}", d.trim_start_matches('.').to_ascii_lowercase()),
+        _ => host,
+    };
+    // The Cookie Store API defaults the path to "/", unlike document.cookie.
+    let path = path
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or_else(|| "/".into());
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0);
+    let deletes = kind == "cookieStore.delete" || expires.is_some_and(|e| e <= now_ms);
+    Some(CookieWrite {
+        key: CookieKey { name, domain, path },
+        deletes,
+    })
+}
+
+/// The first stack frame that is not the instrumentation itself: the script that wrote.
+fn script_from_stack(stack: &[String]) -> Option<String> {
+    stack
+        .iter()
+        .filter(|line| !line.contains(SOURCE_URL))
+        .find_map(|line| frame_url(line))
+}
+
+/// Extracts the script URL from a V8 stack line such as `at f (https://x.test/a.js:1:30)`
+/// or `at https://x.test/a.js:1:30`.
+fn frame_url(line: &str) -> Option<String> {
+    let start = line.find("http://").or_else(|| line.find("https://"))?;
+    let rest = &line[start..];
+    let end = rest.find([')', ' ']).unwrap_or(rest.len());
+    let location = &rest[..end];
+    // Drop ":line:column".
+    let mut trimmed = location;
+    for _ in 0..2 {
+        if let Some((head, tail)) = trimmed.rsplit_once(':')
+            && !tail.is_empty()
+            && tail.chars().all(|c| c.is_ascii_digit())
+        {
+            trimmed = head;
+        }
+    }
+    Some(trimmed.to_string())
+}
+
+fn strip_fragment(url: &str) -> String {
+    url.split('#').next().unwrap_or(url).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_cookie_from_third_party_script() {
+        let payload = serde_json::json!({
+            "kind": "document.cookie",
+            "args": ["_trk=1; path=/; max-age=100"],
+            "frame": "https://www.shop.test/products#x",
+            "stack": [
+                "at Document.set (cookiescan-instrumentation.js:20:60)",
+                "at https://analytics.tracker.test/t.js:1:30",
+                "at https://analytics.tracker.test/t.js:1:75"
+            ],
+            "current_script": "https://analytics.tracker.test/t.js"
+        });
+        let w = parse_payload(&payload.to_string()).unwrap();
+        assert_eq!(w.script_url, "https://analytics.tracker.test/t.js");
+        assert_eq!(w.frame_url, "https://www.shop.test/products");
+        assert_eq!(w.write.key.name, "_trk");
+        assert_eq!(w.write.key.domain, "www.shop.test");
+    }
+
+    #[test]
+    fn inline_script_is_attributed_to_the_document() {
+        let payload = serde_json::json!({
+            "kind": "document.cookie",
+            "args": ["a=1"],
+            "frame": "https://www.shop.test/",
+            "stack": ["at Document.set (cookiescan-instrumentation.js:1:1)", "at https://www.shop.test/:12:9"],
+        });
+        let w = parse_payload(&payload.to_string()).unwrap();
+        assert_eq!(w.script_url, "https://www.shop.test/");
+    }
+
+    #[test]
+    fn cookie_store_forms() {
+        let payload = serde_json::json!({
+            "kind": "cookieStore.set",
+            "args": [{"name": "cs", "value": "1", "domain": "shop.test"}],
+            "frame": "https://www.shop.test/account",
+            "stack": ["at f (https://www.shop.test/app.js:3:4)"],
+        });
+        let w = parse_payload(&payload.to_string()).unwrap();
+        assert_eq!(w.write.key.domain, ".shop.test");
+        assert_eq!(w.write.key.path, "/");
+        assert_eq!(w.script_url, "https://www.shop.test/app.js");
+        let payload = serde_json::json!({
+            "kind": "cookieStore.delete", "args": ["cs"], "frame": "https://www.shop.test/a/b",
+        });
+        let w = parse_payload(&payload.to_string()).unwrap();
+        assert!(w.write.deletes);
+        assert_eq!(w.write.key.domain, "www.shop.test");
+    }
+
+    #[test]
+    fn garbage_is_ignored() {
+        assert!(parse_payload("not json").is_none());
+        assert!(parse_payload(r#"{"kind":"other","frame":"https://x.test/"}"#).is_none());
+        assert!(
+            parse_payload(r#"{"kind":"document.cookie","args":[5],"frame":"https://x.test/"}"#)
+                .is_none()
+        );
+    }
+}

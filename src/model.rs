@@ -1,0 +1,274 @@
+//! The scan JSON: cookiescan's canonical artefact. Every other output is a rendering of it and
+//! `diff` reads it, so its shape is versioned (`schema_version`) and documented in
+//! `docs/scan-schema.md`. Rows are sorted and maps are `BTreeMap`s so that two scans of an
+//! unchanged site serialise identically, apart from the `timing` section, which holds every
+//! volatile value.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::discover::Via;
+
+/// Bumped on any incompatible change to the scan JSON.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Scan {
+    pub schema_version: u32,
+    /// False when the scan was interrupted (Ctrl-C) or stopped early: the rows cover only the
+    /// pages visited so far.
+    pub complete: bool,
+    pub tool: Tool,
+    pub site: Site,
+    pub settings: RecordedSettings,
+    pub browser: BrowserInfo,
+    pub modes: Vec<ModeRun>,
+    pub cookies: Vec<CookieRecord>,
+    pub blocked_cookies: Vec<BlockedCookieRecord>,
+    pub storage: Vec<StorageRecord>,
+    pub skipped_urls: Vec<SkippedUrl>,
+    pub timing: Timing,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Site {
+    pub start_url: String,
+    pub host: String,
+    /// eTLD+1 of the start host: cookies of this registrable domain are first-party.
+    pub registrable_domain: String,
+}
+
+/// The settings the scan ran with, so that a scan can be reproduced and two scans compared.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RecordedSettings {
+    pub scope: String,
+    pub path_prefix: Option<String>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub obey_robots: bool,
+    pub max_pages: usize,
+    pub max_depth: Option<u32>,
+    pub max_query_variants: usize,
+    pub concurrency: usize,
+    pub page_timeout_ms: u64,
+    pub settle_quiet_ms: u64,
+    pub settle_max_ms: u64,
+    pub keep_values: bool,
+    pub insecure: bool,
+    pub use_sitemaps: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BrowserInfo {
+    /// `Browser.getVersion` product, e.g. `HeadlessChrome/156.0.0.0`.
+    pub product: String,
+    pub user_agent: String,
+    pub protocol_version: String,
+    /// `launched` or `connected` (an already running browser via `--browser-ws`).
+    pub how: String,
+    /// Flags cookiescan added on top of chromiumoxide's defaults (user `--chrome-arg`s included).
+    pub flags: Vec<String>,
+    /// False only when connected to a browser whose third-party cookie setting is unknown.
+    pub third_party_cookies_allowed: Option<bool>,
+}
+
+/// The consent state a pass runs in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    BeforeConsent,
+    Accept,
+    Reject,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::BeforeConsent => "before-consent",
+            Mode::Accept => "accept",
+            Mode::Reject => "reject",
+        }
+    }
+}
+
+/// One pass over the site in one consent state, in its own browser context.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModeRun {
+    pub mode: Mode,
+    pub pages: Vec<PageRecord>,
+    /// How often the browser died during this pass and was relaunched.
+    pub browser_restarts: u32,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum PageOutcome {
+    /// Loaded and captured.
+    Ok,
+    /// The visit failed (timeout, network or TLS error, crashed tab); see `error`.
+    Failed,
+    /// Not rendered: the response was not HTML (a PDF, an image, a download).
+    Skipped,
+    /// Redirected off the site; the target was not loaded.
+    OffSiteRedirect,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PageRecord {
+    /// The URL as queued (normalised).
+    pub url: String,
+    /// Where the page ended up after redirects, when different.
+    pub final_url: Option<String>,
+    pub depth: u32,
+    pub via: Via,
+    pub status: Option<u16>,
+    pub outcome: PageOutcome,
+    pub content_type: Option<String>,
+    /// Every hop of the main document's redirect chain, the first being `url`.
+    pub redirects: Vec<String>,
+    pub error: Option<String>,
+    /// How many in-scope links the page offered to the crawler.
+    pub links_found: usize,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    First,
+    Third,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SetBy {
+    Http,
+    Javascript,
+    Both,
+    /// Present in the jar but no write was observed (a worker, or an unparsed CDP event).
+    Unknown,
+}
+
+impl SetBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetBy::Http => "http",
+            SetBy::Javascript => "javascript",
+            SetBy::Both => "both",
+            SetBy::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SetterKind {
+    /// A `Set-Cookie` response header.
+    Http,
+    /// `document.cookie` or the Cookie Store API.
+    Javascript,
+}
+
+/// Evidence of one source writing a cookie.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Setter {
+    pub kind: SetterKind,
+    /// The response URL (HTTP) or the script URL (JavaScript; the document for inline scripts).
+    pub url: String,
+    /// The document the script ran in (JavaScript only).
+    pub frame_url: Option<String>,
+    /// `set-cookie`, `document.cookie`, `cookieStore.set`.
+    pub api: String,
+    /// The site's pages during whose visit this source wrote the cookie.
+    pub pages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CookieValue {
+    pub length: usize,
+    /// SHA-256 of the value, hex: tells values apart without storing secrets.
+    pub sha256: String,
+    /// The value itself, only with `--keep-values`.
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CookieRecord {
+    pub name: String,
+    /// As Chromium reports it: `.example.com` for a domain cookie, the bare host for host-only.
+    pub domain: String,
+    pub path: String,
+    pub host_only: bool,
+    pub party: Party,
+    pub session: bool,
+    /// Lifetime asked for, in days from when it was written (None for session cookies).
+    pub lifetime_days: Option<f64>,
+    pub size: u64,
+    pub http_only: bool,
+    pub secure: bool,
+    pub same_site: Option<String>,
+    /// CHIPS: the top-level sites the cookie is partitioned under (empty when unpartitioned).
+    pub partition_keys: Vec<String>,
+    pub set_by: SetBy,
+    pub setters: Vec<Setter>,
+    /// The site's pages whose visit wrote (set or refreshed) the cookie.
+    pub pages: Vec<String>,
+    /// The first page after whose visit the cookie was in the jar.
+    pub first_seen_on: String,
+    /// Consent states in which the cookie was in the jar.
+    pub modes: Vec<Mode>,
+    pub value: CookieValue,
+}
+
+/// A cookie the browser refused to store, with Chromium's reasons.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BlockedCookieRecord {
+    pub name: String,
+    pub response_url: String,
+    pub reasons: Vec<String>,
+    pub pages: Vec<String>,
+    pub modes: Vec<Mode>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageKind {
+    Local,
+    Session,
+}
+
+/// A web-storage key (never its value) seen in a frame of the given origin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StorageRecord {
+    pub origin: String,
+    pub kind: StorageKind,
+    pub key: String,
+    pub party: Party,
+    /// Largest value length seen, in UTF-16 code units.
+    pub max_size: u64,
+    pub pages: Vec<String>,
+    pub modes: Vec<Mode>,
+}
+
+/// A URL the crawler found and did not visit, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedUrl {
+    pub url: String,
+    pub reason: String,
+}
+
+/// Everything that changes from run to run of an unchanged site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Timing {
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// Time taken per page, keyed `<mode> <url>`.
+    pub pages_ms: BTreeMap<String, u64>,
+}

@@ -1,0 +1,68 @@
+//! The progress bar. Only the command line draws; the library reports `ScanEvent`s.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::model::PageOutcome;
+use crate::scan::{Observer, ScanEvent};
+
+/// Pages done / discovered, cookies found and failures, on stderr; hidden when stderr is not a
+/// terminal (indicatif's stderr target draws nothing then) or with `--quiet`.
+pub struct Progress {
+    bar: ProgressBar,
+    failures: Arc<AtomicUsize>,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        let target = if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(Some(0), target);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages  {msg}",
+            )
+            .expect("valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Progress {
+            bar,
+            failures: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    pub fn observer(&self) -> Observer {
+        let bar = self.bar.clone();
+        let failures = self.failures.clone();
+        Arc::new(move |event: &ScanEvent| match event {
+            ScanEvent::BrowserReady { product } => bar.println(format!("browser: {product}")),
+            ScanEvent::Discovered { total } => bar.set_length(*total as u64),
+            ScanEvent::PageDone {
+                outcome,
+                cookies_total,
+                ..
+            } => {
+                if *outcome == PageOutcome::Failed {
+                    failures.fetch_add(1, Ordering::SeqCst);
+                }
+                bar.inc(1);
+                bar.set_message(format!(
+                    "{cookies_total} cookies  {} failed",
+                    failures.load(Ordering::SeqCst)
+                ));
+            }
+            ScanEvent::BrowserRestarted { reason } => {
+                bar.println(format!("browser relaunched: {reason}"))
+            }
+        })
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,181 @@
+//! The CSV inventory: one row per cookie (name, domain, path), the columns users paste into
+//! spreadsheets and diff in CI.
+
+use std::io::Write;
+
+use url::Url;
+
+use crate::model::{CookieRecord, Mode, Scan};
+
+/// The inventory's columns, in order. Later stages fill category, provider and purpose.
+pub const COLUMNS: [&str; 17] = [
+    "name",
+    "domain",
+    "path",
+    "party",
+    "set_by",
+    "pages",
+    "before_consent",
+    "after_accept",
+    "after_reject",
+    "category",
+    "provider",
+    "purpose",
+    "duration",
+    "http_only",
+    "secure",
+    "same_site",
+    "partitioned",
+];
+
+/// Writes the inventory of `scan` as CSV.
+pub fn write_inventory(scan: &Scan, out: impl Write) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(COLUMNS)?;
+    let start_host = scan.site.host.as_str();
+    let scanned: Vec<Mode> = scan.modes.iter().map(|run| run.mode).collect();
+    let mut cookies: Vec<&CookieRecord> = scan.cookies.iter().collect();
+    cookies.sort_by(|a, b| (&a.name, &a.domain, &a.path).cmp(&(&b.name, &b.domain, &b.path)));
+    for cookie in cookies {
+        let in_mode = |mode: Mode| -> &str {
+            if !scanned.contains(&mode) {
+                ""
+            } else if cookie.modes.contains(&mode) {
+                "yes"
+            } else {
+                "no"
+            }
+        };
+        let mut pages: Vec<String> = cookie
+            .pages
+            .iter()
+            .map(|page| page_label(page, start_host))
+            .collect();
+        pages.sort();
+        pages.dedup();
+        let row = [
+            neutralise(&cookie.name),
+            neutralise(&cookie.domain),
+            neutralise(&cookie.path),
+            match cookie.party {
+                crate::model::Party::First => "first".into(),
+                crate::model::Party::Third => "third".into(),
+            },
+            cookie.set_by.as_str().to_string(),
+            neutralise(&pages.join(";")),
+            in_mode(Mode::BeforeConsent).into(),
+            in_mode(Mode::Accept).into(),
+            in_mode(Mode::Reject).into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            duration(cookie),
+            yes_no(cookie.http_only),
+            yes_no(cookie.secure),
+            cookie.same_site.clone().unwrap_or_default(),
+            yes_no(!cookie.partition_keys.is_empty()),
+        ];
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// A page as the inventory shows it: path and query on the start host, the full URL elsewhere.
+pub fn page_label(page: &str, start_host: &str) -> String {
+    match Url::parse(page) {
+        Ok(url) if url.host_str() == Some(start_host) && url.port().is_none() => {
+            match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_string(),
+            }
+        }
+        _ => page.to_string(),
+    }
+}
+
+/// A human lifetime: "session", "3 hours", "30 days", "13 months", "2 years".
+pub fn duration(cookie: &CookieRecord) -> String {
+    match cookie.lifetime_days {
+        None => "session".into(),
+        Some(days) => human_days(days),
+    }
+}
+
+/// Turns a lifetime in days into the unit a cookie policy would use.
+pub fn human_days(days: f64) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if days < 0.0 {
+        return "expired".into();
+    }
+    let minutes = (days * 24.0 * 60.0).round() as i64;
+    if minutes < 60 {
+        return plural(minutes.max(1), "minute");
+    }
+    if days < 1.0 {
+        return plural((days * 24.0).round() as i64, "hour");
+    }
+    if days < 60.0 {
+        return plural(days.round() as i64, "day");
+    }
+    let months = (days / (365.25 / 12.0)).round() as i64;
+    if months < 24 {
+        return plural(months, "month");
+    }
+    plural((days / 365.25).round() as i64, "year")
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.into()
+}
+
+/// Spreadsheet programs run cells that start with `=`, `+`, `-` or `@` as formulas; the scanned
+/// site controls cookie names and paths, so such cells are quoted with a leading apostrophe.
+fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_labels() {
+        assert_eq!(
+            page_label("https://www.shop.test/a?b=1", "www.shop.test"),
+            "/a?b=1"
+        );
+        assert_eq!(page_label("http://www.shop.test/", "www.shop.test"), "/");
+        assert_eq!(
+            page_label("https://blog.shop.test/", "www.shop.test"),
+            "https://blog.shop.test/"
+        );
+    }
+
+    #[test]
+    fn lifetimes_read_like_a_policy() {
+        assert_eq!(human_days(1.0), "1 day");
+        assert_eq!(human_days(0.5), "12 hours");
+        assert_eq!(human_days(0.01), "14 minutes");
+        assert_eq!(human_days(30.0), "30 days");
+        assert_eq!(human_days(395.0), "13 months");
+        assert_eq!(human_days(400.0), "13 months");
+        assert_eq!(human_days(730.5), "2 years");
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("_ga"), "_ga");
+    }
+}

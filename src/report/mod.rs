@@ -1,0 +1,126 @@
+//! Renderings of a scan. The scan JSON is the canonical artefact (see `crate::model`); every
+//! other format is produced from it, never from a live crawl.
+
+pub mod inventory;
+pub mod summary;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::model::{SCHEMA_VERSION, Scan};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a cookiescan scan: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path} has scan schema version {found}; this cookiescan reads version {SCHEMA_VERSION}"
+    )]
+    Version { path: PathBuf, found: u64 },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write the CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// Reads a scan JSON, checking its schema version first so an old or foreign file gets a clear
+/// message rather than a field-level parse error.
+pub fn load_scan(path: &Path) -> Result<Scan, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let found = value
+        .get("schema_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if found != u64::from(SCHEMA_VERSION) {
+        return Err(ReportError::Version {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    serde_json::from_value(value).map_err(|source| ReportError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes the scan JSON atomically (a temporary file renamed into place), so an interrupted
+/// write never leaves a truncated scan behind.
+pub fn save_scan(scan: &Scan, path: &Path) -> Result<(), ReportError> {
+    let write_error = |source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_error)?;
+    }
+    let mut json = serde_json::to_vec_pretty(scan).expect("a scan always serialises");
+    json.push(b'\n');
+    let temporary = path.with_extension("json.partial");
+    let mut file = std::fs::File::create(&temporary).map_err(write_error)?;
+    file.write_all(&json).map_err(write_error)?;
+    file.sync_all().map_err(write_error)?;
+    std::fs::rename(&temporary, path).map_err(write_error)
+}
+
+/// The default place of a scan: `<dir>/<host>/<UTC timestamp>.json`. The host comes from the
+/// URL the user typed; it is still reduced to safe characters before it becomes a path.
+pub fn default_scan_path(dir: &Path, host: &str, started_at: &str) -> PathBuf {
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .trim_start_matches('.')
+            .to_string()
+    };
+    let host = match safe(host) {
+        h if h.is_empty() => "site".to_string(),
+        h => h,
+    };
+    dir.join(host)
+        .join(format!("{}.json", safe(&started_at.replace(':', "-"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_paths_cannot_escape_the_scans_directory() {
+        let path = default_scan_path(Path::new("scans"), "../../etc", "2026-11-29T01:02:03Z");
+        assert_eq!(path, Path::new("scans/_.._etc/2026-11-29T01-02-03Z.json"));
+        let path = default_scan_path(
+            Path::new("scans"),
+            "www.example.com",
+            "2026-11-29T01:02:03Z",
+        );
+        assert_eq!(
+            path,
+            Path::new("scans/www.example.com/2026-11-29T01-02-03Z.json")
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The short plain-text summary printed after a scan.
+
+use std::fmt::Write;
+
+use crate::model::{PageOutcome, Party, Scan};
+
+use super::inventory::page_label;
+
+/// Renders the summary. Site-controlled text is stripped of control characters so a hostile
+/// cookie name cannot rewrite the user's terminal.
+pub fn render_summary(scan: &Scan) -> String {
+    let mut out = String::new();
+    let host = scan.site.host.as_str();
+    let _ = writeln!(
+        out,
+        "Scanned {} (site {}) with {} in {:.1} s{}",
+        clean(&scan.site.start_url),
+        clean(&scan.site.registrable_domain),
+        clean(&scan.browser.product),
+        scan.timing.duration_ms as f64 / 1000.0,
+        if scan.complete {
+            ""
+        } else {
+            " (INTERRUPTED: partial results)"
+        }
+    );
+    for run in &scan.modes {
+        let count =
+            |outcome: PageOutcome| run.pages.iter().filter(|p| p.outcome == outcome).count();
+        let _ = writeln!(
+            out,
+            "Pages [{}]: {} visited: {} ok, {} failed, {} skipped (not HTML), {} off-site redirects{}",
+            run.mode.as_str(),
+            run.pages.len(),
+            count(PageOutcome::Ok),
+            count(PageOutcome::Failed),
+            count(PageOutcome::Skipped),
+            count(PageOutcome::OffSiteRedirect),
+            if run.browser_restarts > 0 {
+                format!("; browser relaunched {} time(s)", run.browser_restarts)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !scan.skipped_urls.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not visited: {} URL(s) (robots.txt, limits, off-site redirects; see skipped_urls)",
+            scan.skipped_urls.len()
+        );
+    }
+    let first = scan
+        .cookies
+        .iter()
+        .filter(|c| c.party == Party::First)
+        .count();
+    let _ = writeln!(
+        out,
+        "Cookies: {} ({} first-party, {} third-party); {} refused by the browser; {} web-storage keys",
+        scan.cookies.len(),
+        first,
+        scan.cookies.len() - first,
+        scan.blocked_cookies.len(),
+        scan.storage.len()
+    );
+    for party in [Party::First, Party::Third] {
+        let names: Vec<String> = scan
+            .cookies
+            .iter()
+            .filter(|c| c.party == party)
+            .map(|c| match party {
+                Party::First => clean(&c.name),
+                Party::Third => format!(
+                    "{} ({})",
+                    clean(&c.name),
+                    clean(c.domain.trim_start_matches('.'))
+                ),
+            })
+            .collect();
+        if !names.is_empty() {
+            let label = if party == Party::First {
+                "first-party"
+            } else {
+                "third-party"
+            };
+            let _ = writeln!(out, "  {label}: {}", names.join(", "));
+        }
+    }
+    let failures: Vec<_> = scan
+        .modes
+        .iter()
+        .flat_map(|run| run.pages.iter())
+        .filter(|p| p.outcome == PageOutcome::Failed)
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "Failed pages:");
+        for page in failures {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                clean(&page_label(&page.url, host)),
+                clean(page.error.as_deref().unwrap_or("unknown error"))
+            );
+        }
+    }
+    out
+}
+
+/// Removes control characters (ANSI escapes included) from text bound for a terminal.
+pub fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_removed() {
+        assert_eq!(clean("a\u{1b}[31mred\u{7}"), "a[31mred");
+    }
+}

@@ -1,0 +1,606 @@
+//! The crawl: discovery feeds the frontier, tabs visit each breadth-first level concurrently,
+//! captures are merged into the inventory in the level's (deterministic) order, and the whole
+//! becomes a `Scan`. A failed page is a row; only a browser that cannot be started is an error.
+
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Instant, SystemTime};
+
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use url::Url;
+
+use crate::capture::Inventory;
+use crate::discover::{
+    Frontier, Limits, Offer, QueuedPage, Robots, Scope, ScopeDecision, ScopeRules, Sitemap, Via,
+    normalize, parse_sitemap, resolve_link, robots_url,
+};
+use crate::model::{
+    Mode, ModeRun, PageOutcome, PageRecord, RecordedSettings, SCHEMA_VERSION, Scan, Site,
+    SkippedUrl, Timing, Tool,
+};
+use crate::visit::fetch::Fetcher;
+use crate::visit::{
+    BrowserError, BrowserOptions, BrowserSession, ScopeGate, Tab, Visit, VisitTiming,
+};
+
+/// How many times one pass relaunches a dead browser before giving up on the remaining pages.
+const MAX_BROWSER_RESTARTS: u32 = 5;
+/// Sitemap files read at most (indexes included), against sitemap-index loops and floods.
+const MAX_SITEMAP_FILES: usize = 50;
+
+/// Everything a scan needs, validated.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    pub start_url: Url,
+    pub scope: ScopeRules,
+    pub limits: Limits,
+    pub obey_robots: bool,
+    pub use_sitemaps: bool,
+    pub concurrency: NonZeroUsize,
+    pub timing: VisitTiming,
+    pub keep_values: bool,
+    pub browser: BrowserOptions,
+}
+
+/// Progress of a scan, for whoever draws it. The library itself never prints.
+#[derive(Debug, Clone)]
+pub enum ScanEvent {
+    /// The browser is up.
+    BrowserReady { product: String },
+    /// Pages known so far (visited or queued) changed.
+    Discovered { total: usize },
+    /// A page was visited.
+    PageDone {
+        url: String,
+        outcome: PageOutcome,
+        cookies_total: usize,
+    },
+    /// The browser died and was relaunched.
+    BrowserRestarted { reason: String },
+}
+
+pub type Observer = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+    #[error("the start URL is not http(s): {0}")]
+    StartUrl(String),
+}
+
+/// Runs a scan to the end, or until `stop` is set (then the partial scan is returned).
+pub async fn run_scan(
+    settings: &ScanSettings,
+    observer: Observer,
+    stop: Arc<AtomicBool>,
+) -> Result<Scan, ScanError> {
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let start = normalize(&settings.start_url)
+        .ok_or_else(|| ScanError::StartUrl(settings.start_url.to_string()))?;
+    let scope = Scope::new(&start, settings.scope.clone());
+    let mut crawler = Crawler::start(settings, scope, observer, stop).await?;
+    let browser = crawler.session.info().await?;
+    (crawler.observer)(&ScanEvent::BrowserReady {
+        product: browser.product.clone(),
+    });
+
+    let run = crawler.crawl(Mode::BeforeConsent, &start).await;
+    let complete = !crawler.stop.load(Ordering::SeqCst);
+    let skipped_urls = crawler.skipped_urls();
+    let site = Site {
+        start_url: start.to_string(),
+        host: crawler.frontier.scope().start_host().to_string(),
+        registrable_domain: crawler.frontier.scope().site().to_string(),
+    };
+    let pages_ms = std::mem::take(&mut crawler.pages_ms);
+    let inventory = std::mem::replace(&mut crawler.inventory, Inventory::new("", false));
+    crawler.session.close().await;
+    let (cookies, blocked_cookies, storage) = inventory.into_records();
+    let finished_at = SystemTime::now();
+    Ok(Scan {
+        schema_version: SCHEMA_VERSION,
+        complete,
+        tool: Tool {
+            name: "cookiescan".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        site,
+        settings: record_settings(settings),
+        browser,
+        modes: vec![run],
+        cookies,
+        blocked_cookies,
+        storage,
+        skipped_urls,
+        timing: Timing {
+            started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+            finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),
+            duration_ms: clock.elapsed().as_millis() as u64,
+            pages_ms,
+        },
+    })
+}
+
+fn record_settings(settings: &ScanSettings) -> RecordedSettings {
+    RecordedSettings {
+        scope: match settings.scope.mode {
+            crate::discover::ScopeMode::Site => "site".into(),
+            crate::discover::ScopeMode::Host => "host".into(),
+        },
+        path_prefix: settings.scope.path_prefix.clone(),
+        include: settings
+            .scope
+            .include
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        exclude: settings
+            .scope
+            .exclude
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        obey_robots: settings.obey_robots,
+        max_pages: settings.limits.max_pages,
+        max_depth: settings.limits.max_depth,
+        max_query_variants: settings.limits.max_query_variants,
+        concurrency: settings.concurrency.get(),
+        page_timeout_ms: settings.timing.page_timeout.as_millis() as u64,
+        settle_quiet_ms: settings.timing.settle_quiet.as_millis() as u64,
+        settle_max_ms: settings.timing.settle_max.as_millis() as u64,
+        keep_values: settings.keep_values,
+        insecure: settings.browser.insecure,
+        use_sitemaps: settings.use_sitemaps,
+    }
+}
+
+struct Crawler<'a> {
+    settings: &'a ScanSettings,
+    session: BrowserSession,
+    frontier: Frontier,
+    inventory: Inventory,
+    robots: HashMap<String, Robots>,
+    fetcher: Option<(BrowserContextId, Fetcher)>,
+    observer: Observer,
+    stop: Arc<AtomicBool>,
+    pages_ms: BTreeMap<String, u64>,
+    /// Off-site redirect targets and other refusals the frontier does not know about.
+    extra_skipped: Vec<SkippedUrl>,
+}
+
+impl<'a> Crawler<'a> {
+    async fn start(
+        settings: &'a ScanSettings,
+        scope: Scope,
+        observer: Observer,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Crawler<'a>, ScanError> {
+        let session = BrowserSession::start(&settings.browser).await?;
+        let inventory = Inventory::new(scope.site(), settings.keep_values);
+        Ok(Crawler {
+            settings,
+            session,
+            frontier: Frontier::new(scope, settings.limits.clone()),
+            inventory,
+            robots: HashMap::new(),
+            fetcher: None,
+            observer,
+            stop,
+            pages_ms: BTreeMap::new(),
+            extra_skipped: Vec::new(),
+        })
+    }
+
+    fn gate(&self) -> ScopeGate {
+        let scope = self.frontier.scope().clone();
+        Arc::new(move |url: &Url| scope.decide(url) != ScopeDecision::OutOfScope)
+    }
+
+    /// One pass over the site, discovering as it goes.
+    async fn crawl(&mut self, mode: Mode, start: &Url) -> ModeRun {
+        let mut run = ModeRun {
+            mode,
+            pages: Vec::new(),
+            browser_restarts: 0,
+        };
+        let allowed = self.robots_allow(start).await;
+        self.frontier.offer(start, 0, Via::Start, allowed);
+        let sitemap_pages = if self.settings.use_sitemaps {
+            self.sitemap_pages(start).await
+        } else {
+            Vec::new()
+        };
+        self.announce();
+
+        let mut context = match self.session.new_context().await {
+            Ok(context) => Some(context),
+            Err(_) => None,
+        };
+        let mut tabs: Vec<Option<Tab>> = Vec::new();
+        let mut level_index = 0usize;
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let level = self.frontier.take_level();
+            if level.is_empty() {
+                break;
+            }
+            let mut results: Vec<Option<Result<Visit, BrowserError>>> =
+                level.iter().map(|_| None).collect();
+            let mut attempts = 0;
+            loop {
+                let pending: Vec<usize> = (0..level.len())
+                    .filter(|&i| match &results[i] {
+                        None => true,
+                        Some(Err(BrowserError::Gone(_))) => true,
+                        _ => false,
+                    })
+                    .collect();
+                if pending.is_empty() || attempts > 1 {
+                    break;
+                }
+                if !self.session.is_alive() || context.is_none() {
+                    if run.browser_restarts >= MAX_BROWSER_RESTARTS {
+                        break;
+                    }
+                    match self.restart().await {
+                        Ok(new_context) => {
+                            run.browser_restarts += 1;
+                            context = Some(new_context);
+                            tabs.clear();
+                        }
+                        Err(error) => {
+                            for &i in &pending {
+                                results[i] = Some(Err(BrowserError::Gone(error.to_string())));
+                            }
+                            break;
+                        }
+                    }
+                }
+                let Some(ctx) = context.clone() else { break };
+                let outcomes = self.visit_pages(&ctx, &mut tabs, &level, &pending).await;
+                for (i, outcome) in pending.iter().zip(outcomes) {
+                    results[*i] = outcome;
+                }
+                attempts += 1;
+            }
+
+            // Merge in level order so the inventory never depends on which tab was faster.
+            let mut found_links: Vec<(String, Vec<Url>, u32)> = Vec::new();
+            for (page, result) in level.iter().zip(results) {
+                let (record, links) = self.record_visit(mode, page, result);
+                if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok())
+                {
+                    self.frontier.mark_seen(&final_url);
+                }
+                found_links.push((
+                    record.final_url.clone().unwrap_or(record.url.clone()),
+                    links,
+                    page.depth + 1,
+                ));
+                (self.observer)(&ScanEvent::PageDone {
+                    url: record.url.clone(),
+                    outcome: record.outcome,
+                    cookies_total: self.inventory.cookie_count(),
+                });
+                run.pages.push(record);
+            }
+            for (from, links, depth) in found_links {
+                for link in links {
+                    let allowed = self.robots_allow(&link).await;
+                    self.frontier
+                        .offer(&link, depth, Via::Link { from: from.clone() }, allowed);
+                }
+            }
+            if level_index == 0 {
+                for (page, sitemap) in &sitemap_pages {
+                    let allowed = self.robots_allow(page).await;
+                    self.frontier.offer(
+                        page,
+                        1,
+                        Via::Sitemap {
+                            sitemap: sitemap.clone(),
+                        },
+                        allowed,
+                    );
+                }
+            }
+            level_index += 1;
+            self.announce();
+        }
+        for tab in tabs.into_iter().flatten() {
+            tab.close().await;
+        }
+        if let Some(context) = context {
+            self.session.dispose_context(context).await;
+        }
+        run.pages
+            .sort_by(|a, b| (a.depth, &a.url).cmp(&(b.depth, &b.url)));
+        run
+    }
+
+    /// Visits `level[i]` for each `i` in `indices` with up to `concurrency` tabs.
+    async fn visit_pages(
+        &self,
+        context: &BrowserContextId,
+        tabs: &mut Vec<Option<Tab>>,
+        level: &[QueuedPage],
+        indices: &[usize],
+    ) -> Vec<Option<Result<Visit, BrowserError>>> {
+        let wanted = self.settings.concurrency.get().min(indices.len()).max(1);
+        while tabs.len() < wanted {
+            tabs.push(None);
+        }
+        let next = AtomicUsize::new(0);
+        let results: std::sync::Mutex<Vec<Option<Result<Visit, BrowserError>>>> =
+            std::sync::Mutex::new(indices.iter().map(|_| None).collect());
+        let gate = self.gate();
+        let workers = tabs.iter_mut().take(wanted).map(|slot| {
+            let next = &next;
+            let results = &results;
+            let gate = gate.clone();
+            async move {
+                loop {
+                    if self.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let position = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&index) = indices.get(position) else {
+                        break;
+                    };
+                    let outcome = self
+                        .visit_one(context, slot, &level[index].url, gate.clone())
+                        .await;
+                    let gone = matches!(outcome, Err(BrowserError::Gone(_)));
+                    results.lock().expect("results")[position] = Some(outcome);
+                    if gone {
+                        break;
+                    }
+                }
+            }
+        });
+        futures::future::join_all(workers).await;
+        results.into_inner().expect("results")
+    }
+
+    async fn visit_one(
+        &self,
+        context: &BrowserContextId,
+        slot: &mut Option<Tab>,
+        url: &Url,
+        gate: ScopeGate,
+    ) -> Result<Visit, BrowserError> {
+        if slot.is_none() {
+            let page = self.session.new_page(context).await?;
+            *slot = Some(
+                Tab::open(page, gate)
+                    .await
+                    .map_err(|e| self.session.classify(e))?,
+            );
+        }
+        let tab = slot.as_ref().expect("tab was just opened");
+        let visit = tab
+            .visit(url, self.settings.timing, &self.session, context)
+            .await
+            .map_err(|e| match e {
+                BrowserError::Gone(_) => e,
+                other => self.session.classify(other),
+            });
+        let broken = match &visit {
+            Ok(v) => v.tab_broken,
+            Err(_) => true,
+        };
+        if broken && let Some(tab) = slot.take() {
+            tab.close().await;
+        }
+        visit
+    }
+
+    async fn restart(&mut self) -> Result<BrowserContextId, BrowserError> {
+        let reason = "the browser stopped responding".to_string();
+        let fresh = BrowserSession::start(&self.settings.browser).await?;
+        let old = std::mem::replace(&mut self.session, fresh);
+        self.fetcher = None;
+        old.close().await;
+        (self.observer)(&ScanEvent::BrowserRestarted { reason });
+        self.session.new_context().await
+    }
+
+    /// Turns a visit into its page row and the in-scope links it offers.
+    fn record_visit(
+        &mut self,
+        mode: Mode,
+        page: &QueuedPage,
+        result: Option<Result<Visit, BrowserError>>,
+    ) -> (PageRecord, Vec<Url>) {
+        let mut record = PageRecord {
+            url: page.url.to_string(),
+            final_url: None,
+            depth: page.depth,
+            via: page.via.clone(),
+            status: None,
+            outcome: PageOutcome::Failed,
+            content_type: None,
+            redirects: Vec::new(),
+            error: None,
+            links_found: 0,
+        };
+        let visit = match result {
+            Some(Ok(visit)) => visit,
+            Some(Err(error)) => {
+                record.error = Some(match error {
+                    BrowserError::Gone(_) => {
+                        format!("the browser crashed during this page: {error}")
+                    }
+                    other => other.to_string(),
+                });
+                return (record, Vec::new());
+            }
+            None => {
+                record.error = Some("not visited: the scan was stopped".into());
+                return (record, Vec::new());
+            }
+        };
+        self.pages_ms.insert(
+            format!("{} {}", mode.as_str(), record.url),
+            visit.elapsed.as_millis() as u64,
+        );
+        record.status = visit.status;
+        record.outcome = visit.outcome;
+        record.content_type = visit.content_type.clone();
+        record.redirects = visit.redirects.clone();
+        record.error = visit.error.clone();
+        let final_url = visit.final_url.as_ref().and_then(normalize);
+        if let Some(final_url) = &final_url
+            && final_url.as_str() != record.url
+        {
+            record.final_url = Some(final_url.to_string());
+        }
+        if visit.outcome == PageOutcome::OffSiteRedirect
+            && let Some(target) = visit.redirects.last()
+        {
+            self.extra_skipped.push(SkippedUrl {
+                url: target.clone(),
+                reason: format!("off-site redirect from {}", record.url),
+            });
+        }
+        // Cookies are attributed to the page the visit ended on, when that is on the site.
+        let label = match (&final_url, visit.outcome) {
+            (Some(url), PageOutcome::Ok | PageOutcome::Failed) => url.to_string(),
+            _ => record.url.clone(),
+        };
+        self.inventory.record(mode, &label, &visit.captured);
+        let base = final_url.unwrap_or_else(|| page.url.clone());
+        let links: Vec<Url> = visit
+            .links
+            .iter()
+            .filter_map(|href| resolve_link(&base, href))
+            .filter(|url| self.frontier.scope().decide(url) != ScopeDecision::OutOfScope)
+            .collect();
+        record.links_found = links.len();
+        (record, links)
+    }
+
+    fn announce(&self) {
+        (self.observer)(&ScanEvent::Discovered {
+            total: self.frontier.queued_total(),
+        });
+    }
+
+    async fn fetcher(&mut self) -> Option<&Fetcher> {
+        if self.fetcher.is_none() {
+            let context = self.session.new_context().await.ok()?;
+            let page = self.session.new_page(&context).await.ok()?;
+            let fetcher = Fetcher::new(page).await.ok()?;
+            self.fetcher = Some((context, fetcher));
+        }
+        self.fetcher.as_ref().map(|(_, f)| f)
+    }
+
+    /// robots.txt verdict for a URL (always yes with `--ignore-robots`).
+    async fn robots_allow(&mut self, url: &Url) -> bool {
+        if !self.settings.obey_robots {
+            return true;
+        }
+        self.robots_for(url)
+            .await
+            .is_none_or(|robots| robots.allowed(url))
+    }
+
+    /// The robots.txt of a URL's origin, fetched on first use. A missing or unreadable file
+    /// allows everything, as crawlers conventionally treat it.
+    async fn robots_for(&mut self, url: &Url) -> Option<&Robots> {
+        let robots_at = robots_url(url)?;
+        let origin = robots_at.origin().ascii_serialization();
+        if !self.robots.contains_key(&origin) {
+            let robots = match self.fetcher().await {
+                Some(fetcher) => match fetcher.get(&robots_at).await {
+                    Ok(fetched) if fetched.status == 200 => Robots::parse(&fetched.body),
+                    _ => Robots::allow_all(),
+                },
+                None => Robots::allow_all(),
+            };
+            self.robots.insert(origin.clone(), robots);
+        }
+        self.robots.get(&origin)
+    }
+
+    /// Page URLs listed in the start origin's sitemaps (robots.txt `Sitemap:` lines, else
+    /// `/sitemap.xml`), indexes followed, each with the sitemap that listed it.
+    async fn sitemap_pages(&mut self, start: &Url) -> Vec<(Url, String)> {
+        let origin = start.origin().ascii_serialization();
+        let mut queue: Vec<String> = self
+            .robots_for(start)
+            .await
+            .map(Robots::sitemaps)
+            .unwrap_or_default();
+        if queue.is_empty() {
+            queue.push(format!("{origin}/sitemap.xml"));
+        }
+        queue.reverse();
+        let mut pages = Vec::new();
+        let mut read = 0;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(sitemap) = queue.pop() {
+            if read >= MAX_SITEMAP_FILES || !seen.insert(sitemap.clone()) {
+                continue;
+            }
+            read += 1;
+            let Ok(sitemap_url) = Url::parse(&sitemap) else {
+                continue;
+            };
+            let Some(fetcher) = self.fetcher().await else {
+                break;
+            };
+            let Ok(fetched) = fetcher.get(&sitemap_url).await else {
+                continue;
+            };
+            if fetched.status != 200 {
+                continue;
+            }
+            match parse_sitemap(&fetched.body) {
+                Ok(Sitemap::UrlSet(urls)) => pages.extend(
+                    urls.iter()
+                        .filter_map(|u| Url::parse(u).ok())
+                        .map(|u| (u, sitemap.clone())),
+                ),
+                Ok(Sitemap::Index(children)) => {
+                    // Depth-first in document order keeps the page order stable.
+                    queue.extend(children.into_iter().rev());
+                }
+                Err(error) => tracing::warn!("sitemap {sitemap}: {error}"),
+            }
+        }
+        pages
+    }
+
+    fn skipped_urls(&self) -> Vec<SkippedUrl> {
+        let mut skipped: Vec<SkippedUrl> = self
+            .frontier
+            .skipped()
+            .into_iter()
+            .map(|(url, offer)| SkippedUrl {
+                url,
+                reason: match offer {
+                    Offer::DisallowedByRobots => "disallowed by robots.txt".into(),
+                    Offer::QueryVariantLimit => {
+                        "query-string variant limit reached for this path".into()
+                    }
+                    Offer::PageLimit => "page limit (--max-pages) reached".into(),
+                    Offer::TooDeep => "deeper than --max-depth".into(),
+                    Offer::Excluded(reason) => reason,
+                    other => format!("{other:?}"),
+                },
+            })
+            .chain(self.extra_skipped.iter().cloned())
+            .collect();
+        skipped.sort();
+        skipped.dedup();
+        skipped
+    }
+}
