@@ -6,9 +6,9 @@
 //!   `demo_lang` (header, home), `demo_cart` (header, cart), `demo_recently_viewed`
 //!   (script, product page), `demo_consent` (script, on clicking the banner; domain cookie).
 //! - `blog.demo-shop.test`: `demo_blog_theme` (header, domain cookie for the whole site).
-//! - `analytics.metrics-demo.test`: its script writes the first-party `_demo_ga` and its
-//!   pixel sets the third-party `_demo_mid`, on every page *before* any consent: a
-//!   deliberate violation for the tool to flag.
+//! - `analytics.metrics-demo.test`: its script writes the first-party `_demo_ga` (a domain
+//!   cookie for the whole site) and its pixel sets the third-party `_demo_mid`, on every page
+//!   *before* any consent: a deliberate violation for the tool to flag.
 //! - `ads.adnet-demo.test`: only after "Accept all", its iframe sets `adnet_uid` (header) and
 //!   `adnet_seen` (its own script).
 //! - `/summer-sale` is linked from nowhere; only the sitemap (named in robots.txt) knows it.
@@ -116,9 +116,10 @@ const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 // Runs in the shop's page, so its cookie is first party although a third party wrote it.
 const ANALYTICS_JS: &str = r#"(function () {
+  // Like real tags, write on the registrable domain so every subdomain shares one id.
   if (!/(?:^|; )_demo_ga=/.test(document.cookie)) {
-    document.cookie = '_demo_ga=GA1.2.' + Math.floor(Math.random() * 1e9) +
-      '; path=/; max-age=63072000; SameSite=Lax';
+    document.cookie = '_demo_ga=GA1.2.1203574211.1767225600; domain=' +
+      location.hostname.split('.').slice(-2).join('.') + '; path=/; max-age=63072000; SameSite=Lax';
   }
   new Image().src = 'https://analytics.metrics-demo.test/collect?page=' +
     encodeURIComponent(location.pathname);

@@ -216,10 +216,7 @@ impl<'a> Crawler<'a> {
         };
         self.announce();
 
-        let mut context = match self.session.new_context().await {
-            Ok(context) => Some(context),
-            Err(_) => None,
-        };
+        let mut context = self.session.new_context().await.ok();
         let mut tabs: Vec<Option<Tab>> = Vec::new();
         let mut level_index = 0usize;
         loop {
@@ -235,11 +232,7 @@ impl<'a> Crawler<'a> {
             let mut attempts = 0;
             loop {
                 let pending: Vec<usize> = (0..level.len())
-                    .filter(|&i| match &results[i] {
-                        None => true,
-                        Some(Err(BrowserError::Gone(_))) => true,
-                        _ => false,
-                    })
+                    .filter(|&i| matches!(&results[i], None | Some(Err(BrowserError::Gone(_)))))
                     .collect();
                 if pending.is_empty() || attempts > 1 {
                     break;

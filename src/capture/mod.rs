@@ -136,6 +136,11 @@ pub struct CapturedPage {
     pub jar_read_at: Option<SystemTime>,
 }
 
+/// Who wrote a cookie: kind, response or script URL, frame URL (scripts), API.
+type SetterId = (SetterKind, String, Option<String>, String);
+/// A refused cookie: name, response URL, reasons.
+type BlockedId = (String, String, Vec<String>);
+
 #[derive(Debug)]
 struct CookieAccumulator {
     latest: JarCookie,
@@ -143,7 +148,7 @@ struct CookieAccumulator {
     first_seen_on: String,
     first_written_on: Option<String>,
     partition_keys: BTreeSet<String>,
-    setters: BTreeMap<(SetterKind, String, Option<String>, String), BTreeSet<String>>,
+    setters: BTreeMap<SetterId, BTreeSet<String>>,
     pages: BTreeSet<String>,
     modes: BTreeSet<Mode>,
 }
@@ -161,7 +166,7 @@ pub struct Inventory {
     site: String,
     keep_values: bool,
     cookies: BTreeMap<CookieKey, CookieAccumulator>,
-    blocked: BTreeMap<(String, String, Vec<String>), (BTreeSet<String>, BTreeSet<Mode>)>,
+    blocked: BTreeMap<BlockedId, (BTreeSet<String>, BTreeSet<Mode>)>,
     storage: BTreeMap<(String, StorageKind, String), StorageAccumulator>,
 }
 
@@ -184,8 +189,7 @@ impl Inventory {
 
     /// Adds what one page visit captured. `page` is the page's URL as reported.
     pub fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
-        let mut written: BTreeMap<&CookieKey, Vec<(SetterKind, String, Option<String>, String)>> =
-            BTreeMap::new();
+        let mut written: BTreeMap<&CookieKey, Vec<SetterId>> = BTreeMap::new();
         for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
             written.entry(&http.write.key).or_default().push((
                 SetterKind::Http,

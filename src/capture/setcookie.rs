@@ -45,11 +45,7 @@ pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
         match key.to_ascii_lowercase().as_str() {
             "domain" if !val.is_empty() => domain_attr = Some(val.to_ascii_lowercase()),
             "path" if val.starts_with('/') => path_attr = Some(val.to_string()),
-            "max-age" => {
-                if val.parse::<i64>().is_ok_and(|seconds| seconds <= 0) {
-                    deletes = true;
-                }
-            }
+            "max-age" if val.parse::<i64>().is_ok_and(|seconds| seconds <= 0) => deletes = true,
             "expires" => {
                 if let Some(when) = httpdate_lenient(val)
                     && when < std::time::SystemTime::now()

@@ -124,6 +124,10 @@ pub fn human_days(days: f64) -> String {
     if days < 60.0 {
         return plural(days.round() as i64, "day");
     }
+    let years = days / 365.25;
+    if years >= 0.95 && (years - years.round()).abs() < 0.05 {
+        return plural(years.round() as i64, "year");
+    }
     let months = (days / (365.25 / 12.0)).round() as i64;
     if months < 24 {
         return plural(months, "month");
@@ -171,6 +175,8 @@ mod tests {
         assert_eq!(human_days(395.0), "13 months");
         assert_eq!(human_days(400.0), "13 months");
         assert_eq!(human_days(730.5), "2 years");
+        assert_eq!(human_days(365.0), "1 year");
+        assert_eq!(human_days(180.0), "6 months");
     }
 
     #[test]
