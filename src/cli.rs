@@ -386,11 +386,28 @@ pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyho
         let _ = write!(stdout, "{}", render_summary(&scan));
         let _ = writeln!(stdout, "Scan written to {}", path.display());
     }
-    Ok(if scan.complete {
-        EXIT_OK
-    } else {
-        EXIT_INTERRUPTED
-    })
+    if !scan.complete {
+        return Ok(EXIT_INTERRUPTED);
+    }
+    let loaded = scan
+        .modes
+        .iter()
+        .flat_map(|run| &run.pages)
+        .any(|page| page.outcome != crate::model::PageOutcome::Failed);
+    if !loaded {
+        let reason = scan
+            .modes
+            .iter()
+            .flat_map(|run| &run.pages)
+            .find_map(|page| page.error.clone())
+            .unwrap_or_else(|| "no page was visited".into());
+        bail!(
+            "no page of the site could be loaded ({}); the scan was still written to {}",
+            crate::report::summary::clean(&reason),
+            path.display()
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 /// Serves the demo site on loopback and scans it with default settings.

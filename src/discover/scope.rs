@@ -113,10 +113,10 @@ impl Scope {
         if !in_scope {
             return ScopeDecision::OutOfScope;
         }
-        if let Some(prefix) = &self.rules.path_prefix {
-            if !url.path().starts_with(prefix.as_str()) {
-                return ScopeDecision::Excluded(format!("outside path prefix {prefix}"));
-            }
+        if let Some(prefix) = &self.rules.path_prefix
+            && !url.path().starts_with(prefix.as_str())
+        {
+            return ScopeDecision::Excluded(format!("outside path prefix {prefix}"));
         }
         let full = url.as_str();
         if let Some(pattern) = self.rules.exclude.iter().find(|re| re.is_match(full)) {

@@ -259,7 +259,7 @@ impl Tab {
         match navigation {
             Err(_) => {
                 error = Some(format!(
-                    "navigation timed out after {}",
+                    "the page did not finish loading within {} (no response)",
                     human(timing.page_timeout)
                 ))
             }

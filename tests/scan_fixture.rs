@@ -1,0 +1,405 @@
+//! The real `cookiescan` binary, in real headless Chromium, against the in-process fixture site
+//! (HTTP + HTTPS on loopback, several host names mapped with --host-resolver-rules).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use cookiescan::model::{PageOutcome, Scan};
+use cookiescan::site::SiteServer;
+use serde_json::Value;
+use support::fixture::{self, FixtureState, START_URL};
+
+struct Fixture {
+    server: SiteServer,
+    state: Arc<FixtureState>,
+    dir: tempfile::TempDir,
+}
+
+async fn fixture(configure: impl FnOnce(&FixtureState)) -> Fixture {
+    let state = Arc::new(FixtureState::default());
+    configure(&state);
+    let (hosts, handler) = fixture::fixture_site(state.clone());
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server starts");
+    Fixture {
+        server,
+        state,
+        dir: tempfile::tempdir().expect("temp dir"),
+    }
+}
+
+/// Runs the binary off the async runtime so the fixture server keeps serving.
+async fn cookiescan(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(support::cookiescan_bin())
+            .args(&args)
+            .output()
+            .expect("cookiescan runs")
+    })
+    .await
+    .expect("join")
+}
+
+async fn scan(fixture: &Fixture, name: &str, extra: &[&str]) -> (Output, Option<Scan>) {
+    let out = fixture.dir.path().join(format!("{name}.json"));
+    let mut args = vec![
+        "scan".to_string(),
+        START_URL.to_string(),
+        "--quiet".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&fixture.server));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = cookiescan(args).await;
+    let scan = std::fs::read_to_string(&out)
+        .ok()
+        .map(|text| serde_json::from_str(&text).expect("scan JSON parses"));
+    (output, scan)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn page<'a>(scan: &'a Scan, path: &str) -> &'a cookiescan::model::PageRecord {
+    let url = format!("{START_URL}{}", path.trim_start_matches('/'));
+    scan.modes[0]
+        .pages
+        .iter()
+        .find(|p| p.url == url)
+        .unwrap_or_else(|| panic!("page {url} was not visited"))
+}
+
+fn assert_exact_inventory(scan: &Scan) {
+    let expected = fixture::expected_inventory();
+    let mut found: Vec<_> = scan.cookies.iter().collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    let names = |v: Vec<&str>| v.join(", ");
+    assert_eq!(
+        names(found.iter().map(|c| c.name.as_str()).collect()),
+        names(expected.iter().map(|c| c.name).collect()),
+        "cookie names"
+    );
+    for (cookie, want) in found.iter().zip(&expected) {
+        assert_eq!(cookie.domain, want.domain, "{} domain", want.name);
+        assert_eq!(cookie.path, want.path, "{} path", want.name);
+        let party = serde_json::to_value(cookie.party).unwrap();
+        assert_eq!(party, want.party, "{} party", want.name);
+        assert_eq!(cookie.set_by.as_str(), want.set_by, "{} set_by", want.name);
+        assert_eq!(
+            !cookie.partition_keys.is_empty(),
+            want.partitioned,
+            "{} partitioned",
+            want.name
+        );
+        assert_eq!(
+            cookie.pages.len(),
+            want.pages.len(),
+            "{} pages: {:?}",
+            want.name,
+            cookie.pages
+        );
+        for expected_page in &want.pages {
+            assert!(
+                cookie
+                    .pages
+                    .iter()
+                    .any(|p| fixture::page_matches(expected_page, p)),
+                "{} should be written on {expected_page}, got {:?}",
+                want.name,
+                cookie.pages
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
+    let fixture = fixture(|_| {}).await;
+    let (output, scan) = scan(&fixture, "full", &[]).await;
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status,
+        stderr(&output)
+    );
+    let scan = scan.expect("scan written");
+    assert!(scan.complete);
+    assert_exact_inventory(&scan);
+
+    // Evidence: the script that wrote a first-party cookie from a third-party file.
+    let trk = scan.cookies.iter().find(|c| c.name == "_trk_id").unwrap();
+    assert_eq!(trk.setters[0].url, "https://analytics.tracker.test/t.js");
+    let sync = scan
+        .cookies
+        .iter()
+        .find(|c| c.name == "partner_uid")
+        .unwrap();
+    assert_eq!(sync.setters[0].url, "https://sync.partner.test/match");
+    let session = scan
+        .cookies
+        .iter()
+        .find(|c| c.name == "session_id")
+        .unwrap();
+    assert!(session.http_only && session.session);
+    assert!(
+        session.value.value.is_none(),
+        "values are not stored by default"
+    );
+
+    let hits = fixture.server.hits();
+    assert!(
+        !hits.iter().any(|h| h.contains("/private/")),
+        "robots.txt-disallowed page was requested: {hits:?}"
+    );
+    assert!(
+        !hits.iter().any(|h| h.contains("elsewhere.test")),
+        "off-site redirect target was loaded: {hits:?}"
+    );
+    assert!(
+        !hits
+            .iter()
+            .any(|h| h.contains("report.pdf") && h.contains("http://")),
+        "the PDF is fetched once over https at most"
+    );
+    let robots_skips: Vec<_> = scan
+        .skipped_urls
+        .iter()
+        .filter(|s| s.reason.contains("robots"))
+        .collect();
+    assert!(
+        robots_skips
+            .iter()
+            .any(|s| s.url.contains("/private/secret"))
+    );
+
+    // Traps become rows with the right outcome.
+    assert_eq!(page(&scan, "/report.pdf").outcome, PageOutcome::Skipped);
+    assert_eq!(page(&scan, "/missing").status, Some(404));
+    assert_eq!(page(&scan, "/broken").status, Some(500));
+    assert_eq!(page(&scan, "/leave").outcome, PageOutcome::OffSiteRedirect);
+    let moved = page(&scan, "/moved");
+    assert_eq!(
+        moved.final_url.as_deref(),
+        Some("https://www.shop.test/products")
+    );
+    assert_eq!(page(&scan, "/alert").outcome, PageOutcome::Ok);
+    let sitemap_only = page(&scan, "/sitemap-only");
+    assert!(matches!(
+        sitemap_only.via,
+        cookiescan::discover::Via::Sitemap { .. }
+    ));
+
+    // The infinite calendar is capped and the rest of the site still fits the budget.
+    let calendar = scan.modes[0]
+        .pages
+        .iter()
+        .filter(|p| p.url.contains("/calendar"))
+        .count();
+    assert!(calendar <= 10, "{calendar} calendar pages visited");
+    assert!(
+        scan.skipped_urls
+            .iter()
+            .any(|s| s.reason.contains("query-string variant"))
+    );
+
+    // Every page is one row: no duplicate from tracking parameters, fragments or http/https.
+    let mut keys: Vec<String> = scan.modes[0]
+        .pages
+        .iter()
+        .map(|p| cookiescan::discover::page_key(&url::Url::parse(&p.url).unwrap()))
+        .collect();
+    let before = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(before, keys.len(), "a page was visited twice");
+
+    // The CSV inventory: header and one row per cookie, pages formatted as documented.
+    let report = cookiescan(vec![
+        "report".into(),
+        fixture.dir.path().join("full.json").display().to_string(),
+        "--format".into(),
+        "inventory".into(),
+    ])
+    .await;
+    assert!(report.status.success(), "{}", stderr(&report));
+    let mut reader = csv::Reader::from_reader(report.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, cookiescan::report::inventory::COLUMNS);
+    let rows: Vec<BTreeMap<String, String>> = reader.deserialize().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), fixture::expected_inventory().len());
+    let blog = rows.iter().find(|r| r["name"] == "blog_pref").unwrap();
+    assert_eq!(blog["pages"], "https://blog.shop.test/");
+    assert_eq!(blog["before_consent"], "yes");
+    assert_eq!(blog["after_accept"], "");
+    let chips = rows.iter().find(|r| r["name"] == "ad_chips").unwrap();
+    assert_eq!(chips["partitioned"], "yes");
+    assert_eq!(chips["party"], "third");
+}
+
+/// Removes what legitimately changes between two runs of an unchanged site.
+fn stable_part(scan: &Scan) -> Value {
+    let mut value = serde_json::to_value(scan).unwrap();
+    value["timing"] = Value::Null;
+    for cookie in value["cookies"].as_array_mut().unwrap() {
+        cookie["value"] = Value::Null;
+        cookie["lifetime_days"] = Value::Null;
+    }
+    value["settings"]["concurrency"] = Value::Null;
+    value["browser"]["flags"] = Value::Null;
+    value
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_scans_of_an_unchanged_site_are_identical_whatever_the_concurrency() {
+    let fixture = fixture(|_| {}).await;
+    let (first, one) = scan(&fixture, "one", &["--concurrency", "1"]).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    let (second, four) = scan(&fixture, "four", &["--concurrency", "4"]).await;
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stable_part(&one.unwrap()), stable_part(&four.unwrap()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hanging_page_is_a_failed_row_and_the_crawl_goes_on() {
+    let fixture = fixture(|state| state.link_hang.store(true, Ordering::SeqCst)).await;
+    let (output, scan) = scan(&fixture, "hang", &["--page-timeout", "3s"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scan = scan.unwrap();
+    let hang = page(&scan, "/hang");
+    assert_eq!(hang.outcome, PageOutcome::Failed);
+    assert!(
+        hang.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("did not finish loading"),
+        "{:?}",
+        hang.error
+    );
+    // Pages after it were still scanned.
+    assert_exact_inventory(&scan);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_browser_is_relaunched_and_the_scan_completes() {
+    let marker = format!("--cookiescan-test-marker={}", std::process::id());
+    let fixture = fixture(|state| {
+        state.link_crash.store(true, Ordering::SeqCst);
+        *state.kill_browser_marker.lock().unwrap() = Some(marker.clone());
+    })
+    .await;
+    let chrome_marker = format!("--chrome-arg={marker}");
+    let (output, scan) = scan(&fixture, "crash", &[&chrome_marker]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !fixture.state.killed_pids.lock().unwrap().is_empty(),
+        "the fixture never killed the browser"
+    );
+    let scan = scan.unwrap();
+    assert!(scan.modes[0].browser_restarts >= 1);
+    let crash = page(&scan, "/crash-browser");
+    assert_eq!(crash.outcome, PageOutcome::Ok, "retried after the relaunch");
+    assert!(scan.cookies.iter().any(|c| c.name == "crash_survivor"));
+    // Everything else was still found.
+    for expected in fixture::expected_inventory() {
+        assert!(
+            scan.cookies.iter().any(|c| c.name == expected.name),
+            "{} missing after the relaunch",
+            expected.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keep_values_stores_cookie_values() {
+    let fixture = fixture(|_| {}).await;
+    let (output, scan) = scan(&fixture, "values", &["--keep-values", "--max-pages", "1"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scan = scan.unwrap();
+    assert_eq!(scan.modes[0].pages.len(), 1);
+    let trk = scan.cookies.iter().find(|c| c.name == "_trk_id").unwrap();
+    assert_eq!(trk.value.value.as_deref(), Some("trk.7"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_site_is_a_clear_error_and_still_a_report() {
+    let fixture = fixture(|_| {}).await;
+    let out = fixture.dir.path().join("unreachable.json");
+    let mut args = vec![
+        "scan".to_string(),
+        "https://nowhere.invalid/".into(),
+        "--quiet".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&fixture.server));
+    let output = cookiescan(args).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no page of the site could be loaded"),
+        "{}",
+        stderr(&output)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let start = &scan.modes[0].pages[0];
+    assert_eq!(start.outcome, PageOutcome::Failed);
+    assert!(
+        start
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("ERR_NAME_NOT_RESOLVED")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_rejected_before_any_work() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["scan", "ftp://example.com"], "not an http(s) URL"),
+        (&["scan", "https://exa mple.com"], "not a valid URL"),
+        (
+            &[
+                "scan",
+                "https://example.com",
+                "--chrome",
+                "/nonexistent/chrome",
+            ],
+            "does not exist",
+        ),
+        (
+            &["scan", "https://example.com", "--include", "("],
+            "invalid --include pattern",
+        ),
+        (
+            &["scan", "https://example.com", "--page-timeout", "soon"],
+            "page-timeout",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = cookiescan(args.iter().map(|s| s.to_string()).collect()).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"not\": \"a scan\"}").unwrap();
+    let output = cookiescan(vec!["report".into(), bogus.display().to_string()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("schema version"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!Path::new(&bogus.with_extension("csv")).exists());
+}

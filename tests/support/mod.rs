@@ -1,0 +1,28 @@
+//! Shared by the integration tests (`mod support;`): the fixture site and how to point the
+//! real `cookiescan` binary at it.
+
+// Each test crate compiles its own copy and uses only some of these helpers.
+#![allow(dead_code)]
+
+pub mod fixture;
+
+use std::path::PathBuf;
+
+use cookiescan::site::SiteServer;
+
+/// The `cookiescan` binary cargo built for this test run: tests drive the real CLI.
+pub fn cookiescan_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cookiescan"))
+}
+
+/// Arguments that make the browser reach `server` for its hostnames and nothing else, and
+/// accept its self-signed certificate.
+pub fn chrome_args(server: &SiteServer) -> Vec<String> {
+    vec![
+        format!(
+            "--chrome-arg=--host-resolver-rules={}",
+            server.host_resolver_rules()
+        ),
+        "--insecure".to_string(),
+    ]
+}
