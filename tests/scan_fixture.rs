@@ -154,6 +154,45 @@ async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
         "values are not stored by default"
     );
 
+    // What the browser refused, with Chromium's reason, and web-storage keys (never values).
+    let refused = scan
+        .blocked_cookies
+        .iter()
+        .find(|b| b.name == "tp_insecure")
+        .expect("the refused cookie is recorded");
+    assert_eq!(refused.reasons, ["SameSiteNoneInsecure"]);
+    assert_eq!(
+        refused.response_url,
+        "https://analytics.tracker.test/pixel.gif"
+    );
+    let storage: Vec<(String, String, String, u64)> = scan
+        .storage
+        .iter()
+        .map(|s| {
+            let kind = serde_json::to_value(s.kind).unwrap();
+            (
+                s.origin.clone(),
+                kind.as_str().unwrap().to_string(),
+                s.key.clone(),
+                s.max_size,
+            )
+        })
+        .collect();
+    let expect = |origin: &str, kind: &str, key: &str, size: u64| {
+        (origin.to_string(), kind.to_string(), key.to_string(), size)
+    };
+    assert_eq!(
+        storage,
+        vec![
+            expect("https://ads.adnet.test", "local", "ad_ls", 3),
+            expect("https://www.shop.test", "local", "fp_pref", 4),
+            expect("https://www.shop.test", "session", "fp_tab", 5),
+        ]
+    );
+    let ad_storage = scan.storage.iter().find(|s| s.key == "ad_ls").unwrap();
+    assert_eq!(serde_json::to_value(ad_storage.party).unwrap(), "third");
+    assert_eq!(ad_storage.pages, ["https://www.shop.test/products/widget"]);
+
     let hits = fixture.server.hits();
     assert!(
         !hits.iter().any(|h| h.contains("/private/")),

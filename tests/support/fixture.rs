@@ -34,6 +34,10 @@
 //! blog_pref       .shop.test              /    first http        https://blog.shop.test/
 //! ```
 //!
+//! Refused by the browser (a `blocked_cookies` row): `tp_insecure` from `pixel.gif` on
+//! `/products` (`SameSite=None` without `Secure`). Web storage: `fp_pref` (local) and `fp_tab`
+//! (session) on `https://www.shop.test`, `ad_ls` (local, partitioned) on `https://ads.adnet.test`.
+//!
 //! Never in the inventory: `offsite_cookie` (`/leave` redirects off the site, to
 //! `https://www.elsewhere.test/landing`, which must not be loaded) and `private_cookie`
 //! (`/private/secret` is disallowed by robots.txt and must never be requested). Set no
@@ -195,13 +199,17 @@ fn handle(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
                 "document.cookie = '_trk_id=trk.7; path=/; max-age=31536000; SameSite=Lax';\n",
             )
             .cookie(&format!("tp_script_uid=u1; {THIRD_PARTY}")),
-            "/pixel.gif" => gif().cookie(&format!("tp_pixel=px1; {THIRD_PARTY}")),
+            // `tp_insecure` asks for SameSite=None without Secure: Chromium refuses it.
+            "/pixel.gif" => gif()
+                .cookie(&format!("tp_pixel=px1; {THIRD_PARTY}"))
+                .cookie("tp_insecure=1; Path=/; SameSite=None"),
             _ => SiteResponse::not_found(),
         },
         ADS => match req.path.as_str() {
             "/frame" => SiteResponse::html(
                 "<!doctype html><title>Ad</title><p>Buy widgets!</p>\n<script>\n\
                  document.cookie = 'ad_frame_js=1; path=/; max-age=86400; SameSite=None; Secure';\n\
+                 localStorage.setItem('ad_ls', 'abc');\n\
                  </script>\n",
             )
             .cookie(&format!("ad_frame_uid=f1; {THIRD_PARTY}"))
@@ -293,7 +301,8 @@ fn home(state: &FixtureState) -> SiteResponse {
     page(
         "Shop",
         &format!(
-            r#"<script>document.cookie = 'fp_js_home=1; path=/; max-age=86400';</script>
+            r#"<script>document.cookie = 'fp_js_home=1; path=/; max-age=86400';
+localStorage.setItem('fp_pref', 'dark'); sessionStorage.setItem('fp_tab', '12345');</script>
 <script src="https://analytics.tracker.test/t.js"></script>
 <ul>
 <li><a href="/products">Products</a> (<a href="/products#reviews">reviews</a>)</li>
