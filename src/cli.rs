@@ -5,8 +5,6 @@ use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -364,15 +362,14 @@ pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
 
 /// Runs a scan with progress, writes the JSON and prints the summary.
 pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyhow::Result<u8> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop_on_signal = stop.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            stop_on_signal.store(true, Ordering::SeqCst);
+            let _ = stop.send(true);
         }
     });
     let progress = Progress::new(output.quiet);
-    let scan = run_scan(&settings, progress.observer(), stop.clone()).await?;
+    let scan = run_scan(&settings, progress.observer(), stopped).await?;
     progress.finish();
     let path = match &output.output {
         Some(path) => path.clone(),

@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use tokio::sync::watch;
 use url::Url;
 
 use crate::capture::Inventory;
@@ -71,11 +72,12 @@ pub enum ScanError {
     StartUrl(String),
 }
 
-/// Runs a scan to the end, or until `stop` is set (then the partial scan is returned).
+/// Runs a scan to the end, or until `stop` turns true: then pages in flight are abandoned and
+/// the partial scan is returned with `complete: false`.
 pub async fn run_scan(
     settings: &ScanSettings,
     observer: Observer,
-    stop: Arc<AtomicBool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<Scan, ScanError> {
     let started_at = SystemTime::now();
     let clock = Instant::now();
@@ -89,7 +91,7 @@ pub async fn run_scan(
     });
 
     let run = crawler.crawl(Mode::BeforeConsent, &start).await;
-    let complete = !crawler.stop.load(Ordering::SeqCst);
+    let complete = !crawler.stopped();
     let skipped_urls = crawler.skipped_urls();
     let site = Site {
         start_url: start.to_string(),
@@ -166,7 +168,7 @@ struct Crawler<'a> {
     robots: HashMap<String, Robots>,
     fetcher: Option<(BrowserContextId, Fetcher)>,
     observer: Observer,
-    stop: Arc<AtomicBool>,
+    stop: watch::Receiver<bool>,
     pages_ms: BTreeMap<String, u64>,
     /// Off-site redirect targets and other refusals the frontier does not know about.
     extra_skipped: Vec<SkippedUrl>,
@@ -177,7 +179,7 @@ impl<'a> Crawler<'a> {
         settings: &'a ScanSettings,
         scope: Scope,
         observer: Observer,
-        stop: Arc<AtomicBool>,
+        stop: watch::Receiver<bool>,
     ) -> Result<Crawler<'a>, ScanError> {
         let session = BrowserSession::start(&settings.browser).await?;
         let inventory = Inventory::new(scope.site(), settings.keep_values);
@@ -220,7 +222,7 @@ impl<'a> Crawler<'a> {
         let mut tabs: Vec<Option<Tab>> = Vec::new();
         let mut level_index = 0usize;
         loop {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stopped() {
                 break;
             }
             let level = self.frontier.take_level();
@@ -234,7 +236,7 @@ impl<'a> Crawler<'a> {
                 let pending: Vec<usize> = (0..level.len())
                     .filter(|&i| matches!(&results[i], None | Some(Err(BrowserError::Gone(_)))))
                     .collect();
-                if pending.is_empty() || attempts > 1 {
+                if pending.is_empty() || attempts > 1 || self.stopped() {
                     break;
                 }
                 if !self.session.is_alive() || context.is_none() {
@@ -265,7 +267,12 @@ impl<'a> Crawler<'a> {
 
             // Merge in level order so the inventory never depends on which tab was faster.
             let mut found_links: Vec<(String, Vec<Url>, u32)> = Vec::new();
+            let stopped = self.stopped();
             for (page, result) in level.iter().zip(results) {
+                if stopped && result.is_none() {
+                    // Never reached before the stop: not a row, the scan is marked incomplete.
+                    continue;
+                }
                 let (record, links) = self.record_visit(mode, page, result);
                 if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok())
                 {
@@ -339,16 +346,25 @@ impl<'a> Crawler<'a> {
             let gate = gate.clone();
             async move {
                 loop {
-                    if self.stop.load(Ordering::SeqCst) {
+                    if self.stopped() {
                         break;
                     }
                     let position = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&index) = indices.get(position) else {
                         break;
                     };
-                    let outcome = self
-                        .visit_one(context, slot, &level[index].url, gate.clone())
-                        .await;
+                    let mut stop = self.stop.clone();
+                    let visit = self.visit_one(context, slot, &level[index].url, gate.clone());
+                    let outcome = tokio::select! {
+                        outcome = visit => outcome,
+                        // Abandon the page; the tab may be mid-navigation, so drop it too.
+                        _ = stop.wait_for(|stopped| *stopped) => {
+                            if let Some(tab) = slot.take() {
+                                tab.close().await;
+                            }
+                            break;
+                        }
+                    };
                     let gone = matches!(outcome, Err(BrowserError::Gone(_)));
                     results.lock().expect("results")[position] = Some(outcome);
                     if gone {
@@ -477,6 +493,10 @@ impl<'a> Crawler<'a> {
             .collect();
         record.links_found = links.len();
         (record, links)
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
     }
 
     fn announce(&self) {

@@ -442,3 +442,116 @@ async fn bad_input_is_rejected_before_any_work() {
     );
     assert!(!Path::new(&bogus.with_extension("csv")).exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_scan_writes_what_it_has() {
+    let fixture = fixture(|state| state.slow_delay_ms.store(120_000, Ordering::SeqCst)).await;
+    let out = fixture.dir.path().join("interrupted.json");
+    let mut args = vec![
+        "scan".to_string(),
+        START_URL.to_string(),
+        "--quiet".into(),
+        "--concurrency".into(),
+        "1".into(),
+        "--page-timeout".into(),
+        "300s".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&fixture.server));
+    let child = std::process::Command::new(support::cookiescan_bin())
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cookiescan starts");
+    // Interrupt while the slow page is being served: the crawl is then mid-level.
+    while !fixture.server.hits().iter().any(|h| h.ends_with("/slow")) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(!scan.complete);
+    assert!(scan.modes[0].pages.iter().any(|p| p.url == START_URL));
+    assert!(
+        !scan.modes[0].pages.iter().any(|p| p.url.ends_with("/slow")),
+        "the abandoned page is not a row"
+    );
+    assert!(scan.cookies.iter().any(|c| c.name == "session_id"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scans_through_an_already_running_browser() {
+    let fixture = fixture(|_| {}).await;
+    let chrome = cookiescan::visit::find_chrome(None).expect("chromium installed");
+    let profile = tempfile::tempdir().unwrap();
+    let mut browser = std::process::Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--no-startup-window",
+            "--disable-background-networking",
+            "--remote-debugging-port=0",
+            "--ignore-certificate-errors",
+            &format!("--user-data-dir={}", profile.path().display()),
+            &format!(
+                "--host-resolver-rules={}",
+                fixture.server.host_resolver_rules()
+            ),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    // Chromium announces its DevTools address on stderr.
+    let stderr_pipe = browser.stderr.take().unwrap();
+    let ws = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stderr_pipe)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.split_once("DevTools listening on ")
+                    .map(|(_, url)| url.trim().to_string())
+            })
+    })
+    .await
+    .unwrap()
+    .expect("DevTools address");
+    let out = fixture.dir.path().join("connected.json");
+    let output = cookiescan(vec![
+        "scan".into(),
+        START_URL.into(),
+        "--quiet".into(),
+        "--insecure".into(),
+        "--max-pages".into(),
+        "1".into(),
+        "--browser-ws".into(),
+        ws,
+        "--output".into(),
+        out.display().to_string(),
+    ])
+    .await;
+    let _ = browser.kill();
+    let _ = browser.wait();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(scan.browser.how, "connected");
+    assert_eq!(scan.browser.third_party_cookies_allowed, None);
+    for name in ["session_id", "fp_js_home", "_trk_id"] {
+        assert!(
+            scan.cookies.iter().any(|c| c.name == name),
+            "{name} missing"
+        );
+    }
+}
