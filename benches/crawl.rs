@@ -6,6 +6,9 @@
 //! pixel and script, like a small real site. Memory is the peak PSS summed over the Chromium
 //! processes of the scan's profile (sampled every 100 ms), plus this process's own peak RSS.
 
+// Printing the measurements is this program's whole job.
+#![allow(clippy::print_stdout)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
