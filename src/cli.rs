@@ -390,13 +390,13 @@ pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyho
         .modes
         .iter()
         .flat_map(|run| &run.pages)
-        .any(|page| page.outcome != crate::model::PageOutcome::Failed);
+        .any(|page| page.outcome == crate::model::PageOutcome::Ok);
     if !loaded {
         let reason = scan
             .modes
             .iter()
             .flat_map(|run| &run.pages)
-            .find_map(|page| page.error.clone())
+            .find_map(|page| page.error.clone().map(|e| format!("{}: {e}", page.url)))
             .unwrap_or_else(|| "no page was visited".into());
         bail!(
             "no page of the site could be loaded ({}); the scan was still written to {}",

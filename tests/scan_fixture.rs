@@ -430,6 +430,24 @@ async fn bad_input_is_rejected_before_any_work() {
             stderr(&output)
         );
     }
+    // No browser anywhere: the error says how to install one.
+    let output = tokio::task::spawn_blocking(|| {
+        std::process::Command::new(support::cookiescan_bin())
+            .args(["scan", "https://example.com"])
+            .env("PATH", "")
+            .env_remove("CHROME")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("apt-get install -y chromium"),
+        "{}",
+        stderr(&output)
+    );
+
     let dir = tempfile::tempdir().unwrap();
     let bogus = dir.path().join("bogus.json");
     std::fs::write(&bogus, "{\"not\": \"a scan\"}").unwrap();

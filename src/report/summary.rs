@@ -69,13 +69,18 @@ pub fn render_summary(scan: &Scan) -> String {
             .cookies
             .iter()
             .filter(|c| c.party == party)
-            .map(|c| match party {
-                Party::First => clean(&c.name),
-                Party::Third => format!(
-                    "{} ({})",
-                    clean(&c.name),
-                    clean(c.domain.trim_start_matches('.'))
-                ),
+            .map(|c| {
+                // Third-party names always, first-party names when ambiguous, show the domain.
+                let same_name = scan.cookies.iter().filter(|o| o.name == c.name).count();
+                if party == Party::Third || same_name > 1 {
+                    format!(
+                        "{} ({})",
+                        clean(&c.name),
+                        clean(c.domain.trim_start_matches('.'))
+                    )
+                } else {
+                    clean(&c.name)
+                }
             })
             .collect();
         if !names.is_empty() {
