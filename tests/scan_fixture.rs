@@ -309,7 +309,7 @@ async fn two_scans_of_an_unchanged_site_are_identical_whatever_the_concurrency()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hanging_page_is_a_failed_row_and_the_crawl_goes_on() {
     let fixture = fixture(|state| state.link_hang.store(true, Ordering::SeqCst)).await;
-    let (output, scan) = scan(&fixture, "hang", &["--page-timeout", "3s"]).await;
+    let (output, scan) = scan(&fixture, "hang", &["--page-timeout", "10s"]).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let scan = scan.unwrap();
     let hang = page(&scan, "/hang");
