@@ -573,3 +573,29 @@ async fn scans_through_an_already_running_browser() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crashed_tab_is_a_failed_row_and_the_crawl_goes_on() {
+    let fixture = fixture(|state| state.link_oom.store(true, Ordering::SeqCst)).await;
+    // A small JavaScript heap makes /oom crash its renderer within a second.
+    let (output, scan) = scan(
+        &fixture,
+        "oom",
+        &[
+            "--concurrency",
+            "1",
+            "--chrome-arg=--js-flags=--max-old-space-size=16",
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scan = scan.unwrap();
+    let oom = page(&scan, "/oom");
+    assert_eq!(oom.outcome, PageOutcome::Failed);
+    assert!(
+        oom.error.as_deref().unwrap_or("").contains("crashed"),
+        "{:?}",
+        oom.error
+    );
+    assert_exact_inventory(&scan);
+}

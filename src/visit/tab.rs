@@ -252,25 +252,31 @@ impl Tab {
         let navigation = tokio::time::timeout(
             timing.page_timeout,
             self.page.execute(NavigateParams::new(url.as_str())),
-        )
-        .await;
+        );
+        // chromiumoxide answers a navigation only once the page has loaded, which a crashed
+        // renderer never does: watch for the crash at the same time.
+        let navigation = tokio::select! {
+            navigation = navigation => Some(navigation),
+            () = self.crashed() => None,
+        };
         let mut error = None;
         let mut tab_broken = false;
         match navigation {
-            Err(_) => {
+            None => {}
+            Some(Err(_)) => {
                 error = Some(format!(
                     "the page did not finish loading within {} (no response)",
                     human(timing.page_timeout)
                 ))
             }
-            Ok(Err(e)) => {
+            Some(Ok(Err(e))) => {
                 if !self.is_usable() {
                     return Err(BrowserError::Gone(e.to_string()));
                 }
                 error = Some(format!("navigation failed: {e}"));
                 tab_broken = true;
             }
-            Ok(Ok(response)) => {
+            Some(Ok(Ok(response))) => {
                 if let Some(text) = response.result.error_text.clone().filter(|t| !t.is_empty()) {
                     error = Some(text);
                 }
@@ -392,6 +398,17 @@ impl Tab {
             elapsed: started.elapsed(),
             tab_broken,
         })
+    }
+
+    /// Resolves once the renderer of this tab has crashed.
+    async fn crashed(&self) {
+        loop {
+            let notified = self.shared.changed.notified();
+            if self.shared.log.lock().expect("visit log").crashed {
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// Waits until the network has been quiet for `settle_quiet`, at most `settle_max`: late

@@ -73,6 +73,8 @@ pub struct FixtureState {
     pub killed_pids: Mutex<Vec<u32>>,
     /// Link `/hang` (never answers) from the home page.
     pub link_hang: AtomicBool,
+    /// Link `/oom` (a page that exhausts the JavaScript heap and so crashes its renderer).
+    pub link_oom: AtomicBool,
     /// Link `/crash-browser` from the home page.
     pub link_crash: AtomicBool,
     /// How long `/slow` takes to answer.
@@ -85,6 +87,7 @@ impl Default for FixtureState {
             kill_browser_marker: Mutex::new(None),
             killed_pids: Mutex::new(Vec::new()),
             link_hang: AtomicBool::new(false),
+            link_oom: AtomicBool::new(false),
             link_crash: AtomicBool::new(false),
             slow_delay_ms: AtomicU64::new(1500),
         }
@@ -266,6 +269,11 @@ fn www(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
                 state.slow_delay_ms.load(Ordering::SeqCst),
             )),
         "/hang" => page("Hang", "<p>Too late.</p>").delay(Duration::from_secs(3600)),
+        // Fatal for the renderer once the heap limit is reached (tests lower it with --js-flags).
+        "/oom" => page(
+            "Out of memory",
+            "<script>const hog = []; for (;;) hog.push(new Array(1e6).fill(hog.length));</script>",
+        ),
         // The cookie is written only once the alert is dismissed.
         "/alert" => page(
             "Alert",
@@ -292,6 +300,9 @@ fn www(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
 
 fn home(state: &FixtureState) -> SiteResponse {
     let mut risky = String::new();
+    if state.link_oom.load(Ordering::SeqCst) {
+        risky.push_str("<li><a href=\"/oom\">Out of memory</a></li>\n");
+    }
     if state.link_hang.load(Ordering::SeqCst) {
         risky.push_str("<li><a href=\"/hang\">Hang</a></li>\n");
     }
