@@ -181,10 +181,12 @@ pub struct Setter {
     pub kind: SetterKind,
     /// The response URL (HTTP) or the script URL (JavaScript; the document for inline scripts).
     pub url: String,
-    /// The document the script ran in (JavaScript only).
+    /// The document the script ran in, or that made the request.
     pub frame_url: Option<String>,
     /// `set-cookie`, `document.cookie`, `cookieStore.set`.
     pub api: String,
+    /// HTTP only: the script or document that caused the request (CDP initiator), when known.
+    pub initiator: Option<String>,
     /// The site's pages during whose visit this source wrote the cookie.
     pub pages: Vec<String>,
 }

@@ -39,20 +39,25 @@ impl Progress {
     pub fn observer(&self) -> Observer {
         let bar = self.bar.clone();
         let failures = self.failures.clone();
+        let cookies = Arc::new(AtomicUsize::new(0));
         Arc::new(move |event: &ScanEvent| match event {
             ScanEvent::BrowserReady { product } => bar.println(format!("browser: {product}")),
             ScanEvent::Discovered { total } => bar.set_length(*total as u64),
-            ScanEvent::PageDone {
-                outcome,
-                cookies_total,
-                ..
-            } => {
+            ScanEvent::PageDone { outcome, .. } => {
                 if *outcome == PageOutcome::Failed {
                     failures.fetch_add(1, Ordering::SeqCst);
                 }
                 bar.inc(1);
                 bar.set_message(format!(
-                    "{cookies_total} cookies  {} failed",
+                    "{} cookies  {} failed",
+                    cookies.load(Ordering::SeqCst),
+                    failures.load(Ordering::SeqCst)
+                ));
+            }
+            ScanEvent::CookiesFound { total } => {
+                cookies.store(*total, Ordering::SeqCst);
+                bar.set_message(format!(
+                    "{total} cookies  {} failed",
                     failures.load(Ordering::SeqCst)
                 ));
             }

@@ -52,12 +52,10 @@ pub enum ScanEvent {
     BrowserReady { product: String },
     /// Pages known so far (visited or queued) changed.
     Discovered { total: usize },
-    /// A page was visited.
-    PageDone {
-        url: String,
-        outcome: PageOutcome,
-        cookies_total: usize,
-    },
+    /// A page was visited (pages the browser died on are reported once retried).
+    PageDone { url: String, outcome: PageOutcome },
+    /// Distinct cookies in the inventory so far (after each breadth-first level).
+    CookiesFound { total: usize },
     /// The browser died and was relaunched.
     BrowserRestarted { reason: String },
 }
@@ -231,12 +229,17 @@ impl<'a> Crawler<'a> {
             }
             let mut results: Vec<Option<Result<Visit, BrowserError>>> =
                 level.iter().map(|_| None).collect();
-            let mut attempts = 0;
+            // A page the browser died on is retried once; pages never started are not charged.
+            let mut crashes = vec![0u32; level.len()];
             loop {
                 let pending: Vec<usize> = (0..level.len())
-                    .filter(|&i| matches!(&results[i], None | Some(Err(BrowserError::Gone(_)))))
+                    .filter(|&i| match &results[i] {
+                        None => true,
+                        Some(Err(BrowserError::Gone(_))) => crashes[i] < 2,
+                        Some(_) => false,
+                    })
                     .collect();
-                if pending.is_empty() || attempts > 1 || self.stopped() {
+                if pending.is_empty() || self.stopped() {
                     break;
                 }
                 if !self.session.is_alive() || context.is_none() {
@@ -259,10 +262,14 @@ impl<'a> Crawler<'a> {
                 }
                 let Some(ctx) = context.clone() else { break };
                 let outcomes = self.visit_pages(&ctx, &mut tabs, &level, &pending).await;
-                for (i, outcome) in pending.iter().zip(outcomes) {
-                    results[*i] = outcome;
+                for (&i, outcome) in pending.iter().zip(outcomes) {
+                    if matches!(outcome, Some(Err(BrowserError::Gone(_)))) {
+                        crashes[i] += 1;
+                    }
+                    if outcome.is_some() {
+                        results[i] = outcome;
+                    }
                 }
-                attempts += 1;
             }
 
             // Merge in level order so the inventory never depends on which tab was faster.
@@ -283,11 +290,6 @@ impl<'a> Crawler<'a> {
                     links,
                     page.depth + 1,
                 ));
-                (self.observer)(&ScanEvent::PageDone {
-                    url: record.url.clone(),
-                    outcome: record.outcome,
-                    cookies_total: self.inventory.cookie_count(),
-                });
                 run.pages.push(record);
             }
             for (from, links, depth) in found_links {
@@ -311,6 +313,9 @@ impl<'a> Crawler<'a> {
                 }
             }
             level_index += 1;
+            (self.observer)(&ScanEvent::CookiesFound {
+                total: self.inventory.cookie_count(),
+            });
             self.announce();
         }
         for tab in tabs.into_iter().flatten() {
@@ -366,6 +371,15 @@ impl<'a> Crawler<'a> {
                         }
                     };
                     let gone = matches!(outcome, Err(BrowserError::Gone(_)));
+                    if !gone {
+                        (self.observer)(&ScanEvent::PageDone {
+                            url: level[index].url.to_string(),
+                            outcome: match &outcome {
+                                Ok(visit) => visit.outcome,
+                                Err(_) => PageOutcome::Failed,
+                            },
+                        });
+                    }
                     results.lock().expect("results")[position] = Some(outcome);
                     if gone {
                         break;

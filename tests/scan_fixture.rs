@@ -221,6 +221,23 @@ async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
 
     // Traps become rows with the right outcome.
     assert_eq!(page(&scan, "/report.pdf").outcome, PageOutcome::Skipped);
+    let export = page(&scan, "/export");
+    assert_eq!(export.outcome, PageOutcome::Skipped, "{:?}", export.error);
+    // Evidence of an HTTP setter: the document that requested it and what initiated it.
+    let pixel = scan.cookies.iter().find(|c| c.name == "tp_pixel").unwrap();
+    let setter = pixel
+        .setters
+        .iter()
+        .find(|s| s.pages.iter().any(|p| p.ends_with("/products")))
+        .unwrap();
+    assert_eq!(
+        setter.frame_url.as_deref(),
+        Some("https://www.shop.test/products")
+    );
+    assert_eq!(
+        setter.initiator.as_deref(),
+        Some("https://www.shop.test/products")
+    );
     assert_eq!(page(&scan, "/missing").status, Some(404));
     assert_eq!(page(&scan, "/broken").status, Some(500));
     assert_eq!(page(&scan, "/leave").outcome, PageOutcome::OffSiteRedirect);
@@ -598,4 +615,61 @@ async fn a_crashed_tab_is_a_failed_row_and_the_crawl_goes_on() {
         oom.error
     );
     assert_exact_inventory(&scan);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_scans_its_built_in_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.json");
+    let output = cookiescan(vec![
+        "demo".into(),
+        "--quiet".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ])
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(scan.site.registrable_domain, "demo-shop.test");
+    let find = |name: &str| scan.cookies.iter().find(|c| c.name == name);
+    let analytics = find("_demo_mid").expect("the analytics cookie set before consent");
+    assert_eq!(serde_json::to_value(analytics.party).unwrap(), "third");
+    assert_eq!(find("demo_session").unwrap().set_by.as_str(), "http");
+    assert!(
+        find("adnet_uid").is_none(),
+        "the ad network loads only after consent"
+    );
+    assert!(
+        scan.modes[0]
+            .pages
+            .iter()
+            .any(|p| matches!(p.via, cookiescan::discover::Via::Sitemap { .. })),
+        "the sitemap-only page was found"
+    );
+}
+
+/// Every option of `cookiescan scan --help` is documented in the README.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_documents_every_scan_option() {
+    let help = cookiescan(vec!["scan".into(), "--help".into()]).await;
+    let help = String::from_utf8(help.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let options: Vec<&str> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| w.trim_end_matches([',', '.', ')']))
+        .filter(|w| {
+            w.chars()
+                .skip(2)
+                .all(|c| c.is_ascii_lowercase() || c == '-')
+        })
+        .collect();
+    assert!(options.contains(&"--max-pages"), "parsed {options:?}");
+    for option in options {
+        if option == "--help" {
+            continue;
+        }
+        assert!(readme.contains(option), "README does not mention {option}");
+    }
 }

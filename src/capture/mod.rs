@@ -104,6 +104,10 @@ impl JarCookie {
 pub struct HttpWrite {
     pub write: CookieWrite,
     pub response_url: String,
+    /// The document that made the request.
+    pub frame_url: Option<String>,
+    /// The script or document that caused the request (CDP `initiator`), when known.
+    pub initiator: Option<String>,
 }
 
 /// A `Set-Cookie` header that the browser refused.
@@ -136,8 +140,8 @@ pub struct CapturedPage {
     pub jar_read_at: Option<SystemTime>,
 }
 
-/// Who wrote a cookie: kind, response or script URL, frame URL (scripts), API.
-type SetterId = (SetterKind, String, Option<String>, String);
+/// Who wrote a cookie: kind, response or script URL, frame URL, API, initiator.
+type SetterId = (SetterKind, String, Option<String>, String, Option<String>);
 /// A refused cookie: name, response URL, reasons.
 type BlockedId = (String, String, Vec<String>);
 
@@ -194,8 +198,9 @@ impl Inventory {
             written.entry(&http.write.key).or_default().push((
                 SetterKind::Http,
                 http.response_url.clone(),
-                None,
+                http.frame_url.clone(),
                 "set-cookie".to_string(),
+                http.initiator.clone(),
             ));
         }
         for js in captured.script_writes.iter().filter(|w| !w.write.deletes) {
@@ -204,6 +209,7 @@ impl Inventory {
                 js.script_url.clone(),
                 Some(js.frame_url.clone()),
                 js.api.clone(),
+                None,
             ));
         }
         let read_at = captured
@@ -319,11 +325,12 @@ impl Inventory {
                     setters: acc
                         .setters
                         .into_iter()
-                        .map(|((kind, url, frame_url, api), pages)| Setter {
+                        .map(|((kind, url, frame_url, api, initiator), pages)| Setter {
                             kind,
                             url,
                             frame_url,
                             api,
+                            initiator,
                             pages: pages.into_iter().collect(),
                         })
                         .collect(),
@@ -431,6 +438,8 @@ mod tests {
             http_writes: vec![HttpWrite {
                 write,
                 response_url: "https://www.shop.test/".into(),
+                frame_url: None,
+                initiator: None,
             }],
             jar: vec![cookie.clone(), jar("tp", ".tracker.test")],
             jar_read_at: Some(SystemTime::now()),

@@ -83,6 +83,8 @@ struct VisitLog {
     last_activity: Instant,
     /// Request id → URL of each hop (redirects reuse the id).
     hops: HashMap<String, Vec<String>>,
+    /// Request id → (document that made the request, what initiated it).
+    origins: HashMap<String, (String, Option<String>)>,
     /// `responseReceivedExtraInfo` events; resolved to URLs once all hops are known, since
     /// Chromium may deliver one before its `requestWillBeSent`.
     extra_info: Vec<ExtraInfo>,
@@ -106,6 +108,7 @@ impl VisitLog {
             in_flight: HashSet::new(),
             last_activity: Instant::now(),
             hops: HashMap::new(),
+            origins: HashMap::new(),
             extra_info: Vec::new(),
             script_writes: Vec::new(),
             main: MainDocument::default(),
@@ -578,9 +581,12 @@ fn resolve_set_cookies(log: &VisitLog) -> (Vec<HttpWrite>, Vec<BlockedWrite>) {
                 continue;
             }
             if let Some(write) = parse_cookie_line(line, &parsed) {
+                let origin = log.origins.get(&info.request_id);
                 writes.push(HttpWrite {
                     write,
                     response_url: url.clone(),
+                    frame_url: origin.map(|(document, _)| document.clone()),
+                    initiator: origin.and_then(|(_, initiator)| initiator.clone()),
                 });
             }
         }
@@ -680,6 +686,18 @@ fn on_will_send(shared: &Shared, event: &EventRequestWillBeSent) {
         .entry(id.clone())
         .or_default()
         .push(event.request.url.clone());
+    log.origins.entry(id.clone()).or_insert_with(|| {
+        let initiator = event.initiator.url.clone().filter(|u| !u.is_empty());
+        let from_stack = || {
+            let stack = event.initiator.stack.as_ref()?;
+            stack
+                .call_frames
+                .iter()
+                .map(|frame| frame.url.clone())
+                .find(|url| !url.is_empty())
+        };
+        (event.document_url.clone(), initiator.or_else(from_stack))
+    });
     log.in_flight.insert(id);
     touch(&mut log);
     drop(log);
@@ -778,7 +796,23 @@ fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
                 .map(|h| h.value.clone());
             log.main.content_type = content_type.clone();
             let redirect = (300..400).contains(&status);
-            if !redirect && let Some(kind) = content_type.filter(|t| !is_html(t)) {
+            let attachment = event
+                .response_headers
+                .iter()
+                .flatten()
+                .find(|h| h.name.eq_ignore_ascii_case("content-disposition"))
+                .is_some_and(|h| {
+                    h.value
+                        .trim()
+                        .to_ascii_lowercase()
+                        .starts_with("attachment")
+                });
+            let refused = if attachment {
+                Some("a download".to_string())
+            } else {
+                content_type.filter(|t| !is_html(t))
+            };
+            if !redirect && let Some(kind) = refused {
                 log.main.blocked_non_html = Some(kind);
                 block = true;
             }

@@ -43,7 +43,8 @@
 //! (`/private/secret` is disallowed by robots.txt and must never be requested). Set no
 //! cookie: `/?utm_source=x` and `/products#reviews` (duplicates of `/` and `/products`),
 //! `/calendar?month=N` (capped by the query-variant limit), `/report.pdf`, `/missing` (404),
-//! `/moved` (301 to `/products`; its cookies count for `/products`).
+//! `/moved` (301 to `/products`; its cookies count for `/products`). `/export` is HTML sent
+//! as an attachment: a download, refused and recorded as a skipped page.
 //! Behind flags: `/crash-browser` sets `crash_survivor` by header, `/hang` never answers.
 
 use std::io::Write;
@@ -239,7 +240,8 @@ fn www(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
             "Products",
             r#"<img src="https://analytics.tracker.test/pixel.gif" alt="">
 <ul><li><a href="/products/widget">Widget</a></li>
-<li><a href="/calendar?month=0">Delivery calendar</a></li></ul>"#,
+<li><a href="/calendar?month=0">Delivery calendar</a></li>
+<li><a href="/export">Export (an HTML download)</a></li></ul>"#,
         ),
         "/products/widget" => page(
             "Widget",
@@ -257,6 +259,11 @@ fn www(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
             .cookie("about_visit=1; Path=/; SameSite=Lax"),
         "/calendar" => calendar(req.query.as_deref()),
         "/report.pdf" => SiteResponse::bytes("application/pdf", MINIMAL_PDF.to_vec()),
+        // HTML by type, a download by disposition: refused, never rendered.
+        "/export" => page("Export", "<p>rows</p>").header(
+            "Content-Disposition",
+            "attachment; filename=\"export.html\"",
+        ),
         "/missing" => SiteResponse::not_found(),
         "/broken" => page("Server error", "<p>Something broke.</p>")
             .status(500)
