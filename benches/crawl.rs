@@ -56,24 +56,49 @@ fn handle(request: &SiteRequest, pages: usize) -> SiteResponse {
     }
 }
 
-/// Sum of PSS (KiB) over processes whose command line contains `marker`.
+/// Sum of PSS (KiB) over the Chromium process tree of one scan: the processes whose command
+/// line contains `marker` (only the browser process gets our flags) and all their descendants
+/// (zygotes, renderers, utility processes).
 fn pss_kib(marker: &str) -> u64 {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
     };
-    entries
+    // (pid, parent pid, command line contains the marker)
+    let processes: Vec<(u32, u32, bool)> = entries
         .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .chars()
-                .all(|c| c.is_ascii_digit())
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The command name may contain spaces; fields resume after the last ')'.
+            let parent = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            Some((
+                pid,
+                parent,
+                String::from_utf8_lossy(&cmdline).contains(marker),
+            ))
         })
-        .filter(|e| {
-            std::fs::read(e.path().join("cmdline"))
-                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains(marker))
-        })
-        .filter_map(|e| std::fs::read_to_string(e.path().join("smaps_rollup")).ok())
+        .collect();
+    let mut tree: Vec<u32> = processes.iter().filter(|p| p.2).map(|p| p.0).collect();
+    loop {
+        let before = tree.len();
+        for (pid, parent, _) in &processes {
+            if tree.contains(parent) && !tree.contains(pid) {
+                tree.push(*pid);
+            }
+        }
+        if tree.len() == before {
+            break;
+        }
+    }
+    tree.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
         .filter_map(|rollup| {
             rollup
                 .lines()
