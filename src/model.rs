@@ -254,7 +254,10 @@ pub struct StorageRecord {
     pub party: Party,
     /// Largest value length seen, in UTF-16 code units.
     pub max_size: u64,
+    /// The site's pages whose visit wrote the key (`setItem`).
     pub pages: Vec<String>,
+    /// Scripts that wrote it (the document's URL for inline scripts).
+    pub written_by: Vec<String>,
     pub modes: Vec<Mode>,
 }
 

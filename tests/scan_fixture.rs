@@ -192,6 +192,13 @@ async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
     let ad_storage = scan.storage.iter().find(|s| s.key == "ad_ls").unwrap();
     assert_eq!(serde_json::to_value(ad_storage.party).unwrap(), "third");
     assert_eq!(ad_storage.pages, ["https://www.shop.test/products/widget"]);
+    assert_eq!(ad_storage.written_by, ["https://ads.adnet.test/frame"]);
+    let session = scan.storage.iter().find(|s| s.key == "fp_tab").unwrap();
+    assert_eq!(
+        session.pages,
+        ["https://www.shop.test/"],
+        "pages that wrote it, not that had it"
+    );
 
     let hits = fixture.server.hits();
     assert!(

@@ -17,7 +17,7 @@ use crate::model::{
     BlockedCookieRecord, CookieRecord, CookieValue, Mode, Party, SetBy, Setter, SetterKind,
     StorageKind, StorageRecord,
 };
-pub use script::ScriptWrite;
+pub use script::{Report, ScriptWrite, StorageWrite};
 pub use setcookie::{CookieKey, CookieWrite};
 
 /// `Storage.getCookies` for one browser context, decoded leniently: chromiumoxide's generated
@@ -132,6 +132,7 @@ pub struct StorageItem {
 pub struct CapturedPage {
     pub http_writes: Vec<HttpWrite>,
     pub script_writes: Vec<ScriptWrite>,
+    pub storage_writes: Vec<StorageWrite>,
     pub blocked: Vec<BlockedWrite>,
     pub storage: Vec<StorageItem>,
     /// The context's jar right after the visit settled.
@@ -161,6 +162,7 @@ struct CookieAccumulator {
 struct StorageAccumulator {
     max_size: u64,
     pages: BTreeSet<String>,
+    scripts: BTreeSet<String>,
     modes: BTreeSet<Mode>,
 }
 
@@ -269,13 +271,24 @@ impl Inventory {
             entry.0.insert(page.to_string());
             entry.1.insert(mode);
         }
+        // Presence gives the key and its size; pages come from writes only, because
+        // sessionStorage lives per tab and which tab visits which page is not deterministic.
         for item in &captured.storage {
             let entry = self
                 .storage
                 .entry((item.origin.clone(), item.kind, item.key.clone()))
                 .or_default();
             entry.max_size = entry.max_size.max(item.size);
+            entry.modes.insert(mode);
+        }
+        for write in &captured.storage_writes {
+            let entry = self
+                .storage
+                .entry((write.origin.clone(), write.kind, write.key.clone()))
+                .or_default();
+            entry.max_size = entry.max_size.max(write.size);
             entry.pages.insert(page.to_string());
+            entry.scripts.insert(write.script_url.clone());
             entry.modes.insert(mode);
         }
     }
@@ -376,6 +389,7 @@ impl Inventory {
                     key,
                     max_size: acc.max_size,
                     pages: acc.pages.into_iter().collect(),
+                    written_by: acc.scripts.into_iter().collect(),
                     modes: acc.modes.into_iter().collect(),
                 }
             })

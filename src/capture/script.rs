@@ -1,4 +1,4 @@
-//! Attribution of cookies written by JavaScript.
+//! Attribution of cookies (and web-storage keys) written by JavaScript.
 //!
 //! CDP has no "cookie set by script" event, so an instrumentation script is installed with
 //! `Page.addScriptToEvaluateOnNewDocument` before any page script runs. It wraps the
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::setcookie::{CookieKey, CookieWrite, parse_cookie_line};
+use crate::model::StorageKind;
 
 /// Name of the binding the instrumentation reports through.
 pub const BINDING: &str = "__cookiescanReport";
@@ -43,6 +44,15 @@ pub fn instrumentation_script() -> String {
       get() {{ return cookie.get.call(this); }},
       set(value) {{ report("document.cookie", [String(value)]); return cookie.set.call(this, value); }},
     }});
+  }}
+  if (window.Storage && Storage.prototype.setItem) {{
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {{
+      let kind = "session";
+      try {{ if (this === window.localStorage) kind = "local"; }} catch (e) {{}}
+      report("storage.setItem", [kind, String(key), String(value).length]);
+      return setItem.call(this, key, value);
+    }};
   }}
   if (window.CookieStore && CookieStore.prototype) {{
     for (const method of ["set", "delete"]) {{
@@ -84,27 +94,61 @@ pub struct ScriptWrite {
     pub api: String,
 }
 
+/// One web-storage write made by a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageWrite {
+    /// Origin of the frame whose storage was written.
+    pub origin: String,
+    pub kind: StorageKind,
+    pub key: String,
+    /// Length of the value written (UTF-16 code units); the value itself is never reported.
+    pub size: u64,
+    pub script_url: String,
+}
+
+/// What the instrumentation reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    Cookie(ScriptWrite),
+    Storage(StorageWrite),
+}
+
 /// Decodes one binding payload. Anything malformed (the page can call the binding too, if it
 /// finds it before we hide it) is ignored.
-pub fn parse_payload(payload: &str) -> Option<ScriptWrite> {
+pub fn parse_payload(payload: &str) -> Option<Report> {
     let payload: Payload = serde_json::from_str(payload).ok()?;
     let frame = Url::parse(&payload.frame).ok()?;
+    let script_url = strip_fragment(
+        &script_from_stack(&payload.stack)
+            .or(payload.current_script.clone().filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| payload.frame.clone()),
+    );
     let write = match payload.kind.as_str() {
         "document.cookie" => parse_cookie_line(payload.args.first()?.as_str()?, &frame)?,
         "cookieStore.set" | "cookieStore.delete" => {
             cookie_store_write(&payload.kind, &payload.args, &frame)?
         }
+        "storage.setItem" => {
+            let kind = match payload.args.first()?.as_str()? {
+                "local" => StorageKind::Local,
+                _ => StorageKind::Session,
+            };
+            return Some(Report::Storage(StorageWrite {
+                origin: frame.origin().ascii_serialization(),
+                kind,
+                key: payload.args.get(1)?.as_str()?.to_string(),
+                size: payload.args.get(2)?.as_u64()?,
+                script_url,
+            }));
+        }
         _ => return None,
     };
-    let script_url = script_from_stack(&payload.stack)
-        .or(payload.current_script.filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| payload.frame.clone());
-    Some(ScriptWrite {
+    Some(Report::Cookie(ScriptWrite {
         write,
-        script_url: strip_fragment(&script_url),
+        script_url,
         frame_url: strip_fragment(&payload.frame),
         api: payload.kind,
-    })
+    }))
 }
 
 /// `cookieStore.set(name, value)`, `cookieStore.set({name, value, domain, path, expires})`,
@@ -196,7 +240,9 @@ mod tests {
             ],
             "current_script": "https://analytics.tracker.test/t.js"
         });
-        let w = parse_payload(&payload.to_string()).unwrap();
+        let Some(Report::Cookie(w)) = parse_payload(&payload.to_string()) else {
+            panic!()
+        };
         assert_eq!(w.script_url, "https://analytics.tracker.test/t.js");
         assert_eq!(w.frame_url, "https://www.shop.test/products");
         assert_eq!(w.write.key.name, "_trk");
@@ -211,7 +257,9 @@ mod tests {
             "frame": "https://www.shop.test/",
             "stack": ["at Document.set (cookiescan-instrumentation.js:1:1)", "at https://www.shop.test/:12:9"],
         });
-        let w = parse_payload(&payload.to_string()).unwrap();
+        let Some(Report::Cookie(w)) = parse_payload(&payload.to_string()) else {
+            panic!()
+        };
         assert_eq!(w.script_url, "https://www.shop.test/");
     }
 
@@ -223,16 +271,38 @@ mod tests {
             "frame": "https://www.shop.test/account",
             "stack": ["at f (https://www.shop.test/app.js:3:4)"],
         });
-        let w = parse_payload(&payload.to_string()).unwrap();
+        let Some(Report::Cookie(w)) = parse_payload(&payload.to_string()) else {
+            panic!()
+        };
         assert_eq!(w.write.key.domain, ".shop.test");
         assert_eq!(w.write.key.path, "/");
         assert_eq!(w.script_url, "https://www.shop.test/app.js");
         let payload = serde_json::json!({
             "kind": "cookieStore.delete", "args": ["cs"], "frame": "https://www.shop.test/a/b",
         });
-        let w = parse_payload(&payload.to_string()).unwrap();
+        let Some(Report::Cookie(w)) = parse_payload(&payload.to_string()) else {
+            panic!()
+        };
         assert!(w.write.deletes);
         assert_eq!(w.write.key.domain, "www.shop.test");
+    }
+
+    #[test]
+    fn storage_writes_report_key_and_size_only() {
+        let payload = serde_json::json!({
+            "kind": "storage.setItem", "args": ["local", "prefs", 42],
+            "frame": "https://ads.adnet.test/frame?x=1",
+            "stack": ["at Storage.setItem (cookiescan-instrumentation.js:1:1)", "at https://ads.adnet.test/frame?x=1:3:9"],
+        });
+        let Some(Report::Storage(w)) = parse_payload(&payload.to_string()) else {
+            panic!("not a storage write")
+        };
+        assert_eq!(w.origin, "https://ads.adnet.test");
+        assert_eq!(
+            (w.kind, w.key.as_str(), w.size),
+            (StorageKind::Local, "prefs", 42)
+        );
+        assert_eq!(w.script_url, "https://ads.adnet.test/frame?x=1");
     }
 
     #[test]

@@ -28,7 +28,9 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
 
-use crate::capture::script::{BINDING, instrumentation_script, parse_payload};
+use crate::capture::script::{
+    BINDING, Report, StorageWrite, instrumentation_script, parse_payload,
+};
 use crate::capture::setcookie::parse_cookie_line;
 use crate::capture::{BlockedWrite, CapturedPage, HttpWrite, ScriptWrite, StorageItem};
 use crate::model::{PageOutcome, StorageKind};
@@ -89,6 +91,7 @@ struct VisitLog {
     /// Chromium may deliver one before its `requestWillBeSent`.
     extra_info: Vec<ExtraInfo>,
     script_writes: Vec<ScriptWrite>,
+    storage_writes: Vec<StorageWrite>,
     main: MainDocument,
     loaded: bool,
     crashed: bool,
@@ -111,6 +114,7 @@ impl VisitLog {
             origins: HashMap::new(),
             extra_info: Vec::new(),
             script_writes: Vec::new(),
+            storage_writes: Vec::new(),
             main: MainDocument::default(),
             loaded: false,
             crashed: false,
@@ -393,6 +397,7 @@ impl Tab {
             captured: CapturedPage {
                 http_writes,
                 script_writes: log.script_writes,
+                storage_writes: log.storage_writes,
                 blocked,
                 storage,
                 jar,
@@ -758,13 +763,11 @@ fn on_binding(shared: &Shared, event: &EventBindingCalled) {
     if event.name != BINDING {
         return;
     }
-    if let Some(write) = parse_payload(&event.payload) {
-        shared
-            .log
-            .lock()
-            .expect("visit log")
-            .script_writes
-            .push(write);
+    let mut log = shared.log.lock().expect("visit log");
+    match parse_payload(&event.payload) {
+        Some(Report::Cookie(write)) => log.script_writes.push(write),
+        Some(Report::Storage(write)) => log.storage_writes.push(write),
+        None => {}
     }
 }
 
