@@ -166,6 +166,11 @@ async fn main() {
                 insecure: true,
                 command_timeout: Duration::from_secs(30),
             },
+            // The throughput of one pass; consent passes are measured with a banner site.
+            modes: vec![cookiescan::model::Mode::BeforeConsent],
+            consent_rules: cookiescan::consent::rules::builtin_rules(),
+            consent_timing: cookiescan::consent::ConsentTiming::default(),
+            artifacts_dir: None,
         };
         let peak = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicBool::new(false));

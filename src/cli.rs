@@ -11,14 +11,21 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+use crate::consent::ConsentTiming;
+use crate::consent::rules::builtin_rules;
 use crate::discover::{Limits, ScopeMode, ScopeRules};
+use crate::model::Mode;
 use crate::progress::Progress;
-use crate::report::{self, inventory::write_inventory, summary::render_summary};
+use crate::report::{
+    self, findings::findings, inventory::write_inventory, summary::render_summary,
+};
 use crate::scan::{ScanSettings, run_scan};
 use crate::visit::{BrowserOptions, BrowserSource, VisitTiming, find_chrome};
 
 /// Exit code: the scan ran and nothing is wrong.
 pub const EXIT_OK: u8 = 0;
+/// Exit code: `--fail-on-violations` and a cookie was set before consent or survived "reject all".
+pub const EXIT_VIOLATIONS: u8 = 1;
 /// Exit code: the scan or report could not run (bad input, no browser, unreadable file).
 pub const EXIT_ERROR: u8 = 2;
 /// Exit code: the scan was interrupted; the partial scan was written.
@@ -38,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Crawl a site and record every cookie it sets
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Serve the built-in demo site on loopback and scan it (no network needed)
     Demo(DemoArgs),
     /// Render a scan JSON in another format
@@ -55,6 +62,9 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Exit with 1 when the demo site breaks consent rules (it does, on purpose)
+    #[arg(long)]
+    pub fail_on_violations: bool,
     #[command(flatten)]
     pub browser: BrowserArgs,
     #[command(flatten)]
@@ -147,6 +157,46 @@ pub struct ScanOptions {
     /// Store cookie values in the scan (they can be session secrets; by default only a hash and length)
     #[arg(long)]
     pub keep_values: bool,
+    #[command(flatten)]
+    pub consent: ConsentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    /// Consent modes to scan, comma-separated, in order (the first discovers the pages)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "before-consent,accept,reject"
+    )]
+    pub modes: Vec<ModeArg>,
+    /// Exit with 1 when a cookie other than the consent platform's own is set before consent or survives "reject all"
+    #[arg(long)]
+    pub fail_on_violations: bool,
+    /// How long to look for a late cookie banner on the first page of the accept and reject passes
+    #[arg(long, value_name = "DURATION", default_value = "6s", value_parser = parse_duration)]
+    pub banner_wait: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// The banner is never answered
+    BeforeConsent,
+    /// "Accept all"
+    Accept,
+    /// "Reject all"
+    Reject,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::BeforeConsent => Mode::BeforeConsent,
+            ModeArg::Accept => Mode::Accept,
+            ModeArg::Reject => Mode::Reject,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -218,7 +268,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => {
             let settings = scan_settings(&args.url, &args.options)?;
-            scan_and_save(settings, &args.options.output).await
+            scan_and_save(
+                settings,
+                &args.options.output,
+                args.options.consent.fail_on_violations,
+            )
+            .await
         }
         Command::Demo(args) => run_demo(&args).await,
         Command::Report(args) => {
@@ -339,6 +394,23 @@ pub fn scan_settings(url: &str, options: &ScanOptions) -> anyhow::Result<ScanSet
         },
         keep_values: options.keep_values,
         browser: browser_options(&options.browser, Vec::new(), false)?,
+        modes: {
+            let mut modes: Vec<Mode> = Vec::new();
+            for mode in &options.consent.modes {
+                let mode = Mode::from(*mode);
+                if modes.contains(&mode) {
+                    bail!("--modes names {} twice", mode.as_str());
+                }
+                modes.push(mode);
+            }
+            modes
+        },
+        consent_rules: builtin_rules(),
+        consent_timing: ConsentTiming {
+            find_banner: options.consent.banner_wait,
+            ..ConsentTiming::default()
+        },
+        artifacts_dir: None,
     })
 }
 
@@ -361,7 +433,21 @@ pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
 }
 
 /// Runs a scan with progress, writes the JSON and prints the summary.
-pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyhow::Result<u8> {
+pub async fn scan_and_save(
+    mut settings: ScanSettings,
+    output: &OutputArgs,
+    fail_on_violations: bool,
+) -> anyhow::Result<u8> {
+    // Decided before the scan so that screenshots can be written beside the JSON as it runs.
+    let path = match &output.output {
+        Some(path) => path.clone(),
+        None => report::default_scan_path(
+            &output.scans_dir,
+            settings.start_url.host_str().unwrap_or("site"),
+            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        ),
+    };
+    settings.artifacts_dir = Some(report::artifacts_dir(&path));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -371,12 +457,6 @@ pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyho
     let progress = Progress::new(output.quiet);
     let scan = run_scan(&settings, progress.observer(), stopped).await?;
     progress.finish();
-    let path = match &output.output {
-        Some(path) => path.clone(),
-        None => {
-            report::default_scan_path(&output.scans_dir, &scan.site.host, &scan.timing.started_at)
-        }
-    };
     report::save_scan(&scan, &path)?;
     if !output.quiet {
         let mut stdout = std::io::stdout().lock();
@@ -403,6 +483,9 @@ pub async fn scan_and_save(settings: ScanSettings, output: &OutputArgs) -> anyho
             crate::report::summary::clean(&reason),
             path.display()
         );
+    }
+    if fail_on_violations && !findings(&scan, &settings.consent_rules).is_empty() {
+        return Ok(EXIT_VIOLATIONS);
     }
     Ok(EXIT_OK)
 }
@@ -441,10 +524,15 @@ async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
         settle: Duration::from_millis(500),
         settle_max: Duration::from_secs(5),
         keep_values: false,
+        consent: ConsentArgs {
+            modes: vec![ModeArg::BeforeConsent, ModeArg::Accept, ModeArg::Reject],
+            fail_on_violations: args.fail_on_violations,
+            banner_wait: Duration::from_secs(6),
+        },
     };
     let mut settings = scan_settings(crate::demo::DEMO_START_URL, &options)?;
     settings.browser.extra_args.push(rules);
-    let code = scan_and_save(settings, &options.output).await;
+    let code = scan_and_save(settings, &options.output, args.fail_on_violations).await;
     server.shutdown().await;
     code
 }

@@ -105,6 +105,60 @@ pub struct ModeRun {
     pub pages: Vec<PageRecord>,
     /// How often the browser died during this pass and was relaunched.
     pub browser_restarts: u32,
+    /// Every banner answered (or found unanswerable) during the pass, in page order.
+    pub consent: Vec<ConsentRecord>,
+}
+
+/// What came of answering a banner.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentOutcome {
+    /// The choice was made and proven (consent cookie or storage, the platform's API, or the
+    /// banner gone).
+    Verified,
+    /// Something was clicked but no proof of the choice appeared.
+    Unverified,
+    /// No banner was found on the first page of the pass.
+    NoBanner,
+    /// Asked to refuse, the banner offers only acceptance; nothing was clicked.
+    NoRejectOption,
+    /// Refusing means paying, subscribing or logging in; nothing was clicked.
+    CookieWall,
+    /// The banner could not be operated.
+    Failed,
+}
+
+impl ConsentOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentOutcome::Verified => "verified",
+            ConsentOutcome::Unverified => "unverified",
+            ConsentOutcome::NoBanner => "no banner",
+            ConsentOutcome::NoRejectOption => "no reject option",
+            ConsentOutcome::CookieWall => "cookie wall",
+            ConsentOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// One banner handled on one page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConsentRecord {
+    pub page: String,
+    pub action: crate::consent::Choice,
+    /// Rule id of the consent platform, None when the heuristic found the banner.
+    pub platform: Option<String>,
+    pub platform_name: Option<String>,
+    /// How the platform or banner was recognised.
+    pub detected_by: Vec<String>,
+    /// What was clicked (element and text), or the API called, in order.
+    pub clicked: Vec<String>,
+    pub outcome: ConsentOutcome,
+    /// The proof that the choice took effect.
+    pub verification: Option<String>,
+    /// Screenshot files beside the scan JSON (in its `-artifacts` directory).
+    pub screenshot_before: Option<String>,
+    pub screenshot_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -219,8 +273,10 @@ pub struct CookieRecord {
     pub partition_keys: Vec<String>,
     pub set_by: SetBy,
     pub setters: Vec<Setter>,
-    /// The site's pages whose visit wrote (set or refreshed) the cookie.
+    /// The site's pages whose visit wrote (set or refreshed) the cookie, in any mode.
     pub pages: Vec<String>,
+    /// The same, per consent mode.
+    pub pages_by_mode: BTreeMap<Mode, Vec<String>>,
     /// The first page after whose visit the cookie was in the jar.
     pub first_seen_on: String,
     /// Consent states in which the cookie was in the jar.

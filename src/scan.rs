@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
@@ -13,6 +14,8 @@ use tokio::sync::watch;
 use url::Url;
 
 use crate::capture::Inventory;
+use crate::consent::rules::RuleSet;
+use crate::consent::{ConsentDriver, ConsentTiming};
 use crate::discover::{
     Frontier, Limits, Offer, QueuedPage, Robots, Scope, ScopeDecision, ScopeRules, Sitemap, Via,
     normalize, parse_sitemap, resolve_link, robots_url,
@@ -43,6 +46,12 @@ pub struct ScanSettings {
     pub timing: VisitTiming,
     pub keep_values: bool,
     pub browser: BrowserOptions,
+    /// Consent modes to scan, in order; the first one discovers the pages.
+    pub modes: Vec<Mode>,
+    pub consent_rules: RuleSet,
+    pub consent_timing: ConsentTiming,
+    /// Where banner screenshots go (beside the scan JSON); None to take none.
+    pub artifacts_dir: Option<PathBuf>,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -88,7 +97,16 @@ pub async fn run_scan(
         product: browser.product.clone(),
     });
 
-    let run = crawler.crawl(Mode::BeforeConsent, &start).await;
+    let mut modes = settings.modes.iter().copied();
+    let first_mode = modes.next().unwrap_or(Mode::BeforeConsent);
+    let (first_run, pages) = crawler.crawl(first_mode, &start).await;
+    let mut runs = vec![first_run];
+    for mode in modes {
+        if crawler.stopped() {
+            break;
+        }
+        runs.push(crawler.revisit(mode, &pages).await);
+    }
     let complete = !crawler.stopped();
     let skipped_urls = crawler.skipped_urls();
     let site = Site {
@@ -111,7 +129,7 @@ pub async fn run_scan(
         site,
         settings: record_settings(settings),
         browser,
-        modes: vec![run],
+        modes: runs,
         cookies,
         blocked_cookies,
         storage,
@@ -158,6 +176,28 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
     }
 }
 
+/// The state of one pass: its run record, browser context and tabs.
+struct Pass {
+    run: ModeRun,
+    context: Option<BrowserContextId>,
+    tabs: Vec<Option<Tab>>,
+}
+
+impl Pass {
+    fn new(mode: Mode) -> Pass {
+        Pass {
+            run: ModeRun {
+                mode,
+                pages: Vec::new(),
+                browser_restarts: 0,
+                consent: Vec::new(),
+            },
+            context: None,
+            tabs: Vec::new(),
+        }
+    }
+}
+
 struct Crawler<'a> {
     settings: &'a ScanSettings,
     session: BrowserSession,
@@ -201,12 +241,8 @@ impl<'a> Crawler<'a> {
     }
 
     /// One pass over the site, discovering as it goes.
-    async fn crawl(&mut self, mode: Mode, start: &Url) -> ModeRun {
-        let mut run = ModeRun {
-            mode,
-            pages: Vec::new(),
-            browser_restarts: 0,
-        };
+    async fn crawl(&mut self, mode: Mode, start: &Url) -> (ModeRun, Vec<QueuedPage>) {
+        let mut pass = Pass::new(mode);
         let allowed = self.robots_allow(start).await;
         self.frontier.offer(start, 0, Via::Start, allowed);
         let sitemap_pages = if self.settings.use_sitemaps {
@@ -215,9 +251,8 @@ impl<'a> Crawler<'a> {
             Vec::new()
         };
         self.announce();
-
-        let mut context = self.session.new_context().await.ok();
-        let mut tabs: Vec<Option<Tab>> = Vec::new();
+        let driver = self.driver(mode);
+        let mut visited = Vec::new();
         let mut level_index = 0usize;
         loop {
             if self.stopped() {
@@ -227,51 +262,9 @@ impl<'a> Crawler<'a> {
             if level.is_empty() {
                 break;
             }
-            let mut results: Vec<Option<Result<Visit, BrowserError>>> =
-                level.iter().map(|_| None).collect();
-            // A page the browser died on is retried once; pages never started are not charged.
-            let mut crashes = vec![0u32; level.len()];
-            loop {
-                let pending: Vec<usize> = (0..level.len())
-                    .filter(|&i| match &results[i] {
-                        None => true,
-                        Some(Err(BrowserError::Gone(_))) => crashes[i] < 2,
-                        Some(_) => false,
-                    })
-                    .collect();
-                if pending.is_empty() || self.stopped() {
-                    break;
-                }
-                if !self.session.is_alive() || context.is_none() {
-                    if run.browser_restarts >= MAX_BROWSER_RESTARTS {
-                        break;
-                    }
-                    match self.restart().await {
-                        Ok(new_context) => {
-                            run.browser_restarts += 1;
-                            context = Some(new_context);
-                            tabs.clear();
-                        }
-                        Err(error) => {
-                            for &i in &pending {
-                                results[i] = Some(Err(BrowserError::Gone(error.to_string())));
-                            }
-                            break;
-                        }
-                    }
-                }
-                let Some(ctx) = context.clone() else { break };
-                let outcomes = self.visit_pages(&ctx, &mut tabs, &level, &pending).await;
-                for (&i, outcome) in pending.iter().zip(outcomes) {
-                    if matches!(outcome, Some(Err(BrowserError::Gone(_)))) {
-                        crashes[i] += 1;
-                    }
-                    if outcome.is_some() {
-                        results[i] = outcome;
-                    }
-                }
-            }
-
+            let results = self
+                .visit_batch(&mut pass, &level, driver.as_ref(), level_index == 0)
+                .await;
             // Merge in level order so the inventory never depends on which tab was faster.
             let mut found_links: Vec<(String, Vec<Url>, u32)> = Vec::new();
             let stopped = self.stopped();
@@ -280,7 +273,7 @@ impl<'a> Crawler<'a> {
                     // Never reached before the stop: not a row, the scan is marked incomplete.
                     continue;
                 }
-                let (record, links) = self.record_visit(mode, page, result);
+                let (record, links) = self.record_visit(&mut pass.run, page, result);
                 if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok())
                 {
                     self.frontier.mark_seen(&final_url);
@@ -290,7 +283,10 @@ impl<'a> Crawler<'a> {
                     links,
                     page.depth + 1,
                 ));
-                run.pages.push(record);
+                if matches!(record.outcome, PageOutcome::Ok | PageOutcome::Failed) {
+                    visited.push(page.clone());
+                }
+                pass.run.pages.push(record);
             }
             for (from, links, depth) in found_links {
                 for link in links {
@@ -318,15 +314,120 @@ impl<'a> Crawler<'a> {
             });
             self.announce();
         }
-        for tab in tabs.into_iter().flatten() {
+        (self.finish_pass(pass).await, visited)
+    }
+
+    /// A further pass over pages already discovered, in another consent mode. The first page
+    /// is visited alone so its banner is answered before the others load.
+    async fn revisit(&mut self, mode: Mode, pages: &[QueuedPage]) -> ModeRun {
+        let mut pass = Pass::new(mode);
+        let driver = self.driver(mode);
+        if let Some((first, rest)) = pages.split_first() {
+            for (batch, first_batch) in [(std::slice::from_ref(first), true), (rest, false)] {
+                if self.stopped() || batch.is_empty() {
+                    continue;
+                }
+                let results = self
+                    .visit_batch(&mut pass, batch, driver.as_ref(), first_batch)
+                    .await;
+                let stopped = self.stopped();
+                for (page, result) in batch.iter().zip(results) {
+                    if stopped && result.is_none() {
+                        continue;
+                    }
+                    let (record, _) = self.record_visit(&mut pass.run, page, result);
+                    pass.run.pages.push(record);
+                }
+                (self.observer)(&ScanEvent::CookiesFound {
+                    total: self.inventory.cookie_count(),
+                });
+            }
+        }
+        self.finish_pass(pass).await
+    }
+
+    fn driver(&self, mode: Mode) -> Option<ConsentDriver> {
+        ConsentDriver::new(
+            self.settings.consent_rules.clone(),
+            mode,
+            self.settings.consent_timing,
+            self.settings.artifacts_dir.clone(),
+        )
+    }
+
+    async fn finish_pass(&mut self, pass: Pass) -> ModeRun {
+        for tab in pass.tabs.into_iter().flatten() {
             tab.close().await;
         }
-        if let Some(context) = context {
+        if let Some(context) = pass.context {
             self.session.dispose_context(context).await;
         }
+        let mut run = pass.run;
         run.pages
             .sort_by(|a, b| (a.depth, &a.url).cmp(&(b.depth, &b.url)));
         run
+    }
+
+    /// Visits a batch of pages concurrently; a page the browser died on is retried once
+    /// (after a relaunch), pages never started are not charged a retry.
+    async fn visit_batch(
+        &mut self,
+        pass: &mut Pass,
+        batch: &[QueuedPage],
+        driver: Option<&ConsentDriver>,
+        first: bool,
+    ) -> Vec<Option<Result<Visit, BrowserError>>> {
+        let mut results: Vec<Option<Result<Visit, BrowserError>>> =
+            batch.iter().map(|_| None).collect();
+        let mut crashes = vec![0u32; batch.len()];
+        if pass.context.is_none() && self.session.is_alive() {
+            pass.context = self.session.new_context().await.ok();
+        }
+        loop {
+            let pending: Vec<usize> = (0..batch.len())
+                .filter(|&i| match &results[i] {
+                    None => true,
+                    Some(Err(BrowserError::Gone(_))) => crashes[i] < 2,
+                    Some(_) => false,
+                })
+                .collect();
+            if pending.is_empty() || self.stopped() {
+                break;
+            }
+            if !self.session.is_alive() || pass.context.is_none() {
+                if pass.run.browser_restarts >= MAX_BROWSER_RESTARTS {
+                    break;
+                }
+                match self.restart().await {
+                    Ok(new_context) => {
+                        pass.run.browser_restarts += 1;
+                        pass.context = Some(new_context);
+                        pass.tabs.clear();
+                    }
+                    Err(error) => {
+                        for &i in &pending {
+                            results[i] = Some(Err(BrowserError::Gone(error.to_string())));
+                        }
+                        break;
+                    }
+                }
+            }
+            let Some(context) = pass.context.clone() else {
+                break;
+            };
+            let outcomes = self
+                .visit_pages(&context, &mut pass.tabs, batch, &pending, driver, first)
+                .await;
+            for (&i, outcome) in pending.iter().zip(outcomes) {
+                if matches!(outcome, Some(Err(BrowserError::Gone(_)))) {
+                    crashes[i] += 1;
+                }
+                if outcome.is_some() {
+                    results[i] = outcome;
+                }
+            }
+        }
+        results
     }
 
     /// Visits `level[i]` for each `i` in `indices` with up to `concurrency` tabs.
@@ -336,6 +437,8 @@ impl<'a> Crawler<'a> {
         tabs: &mut Vec<Option<Tab>>,
         level: &[QueuedPage],
         indices: &[usize],
+        driver: Option<&ConsentDriver>,
+        first: bool,
     ) -> Vec<Option<Result<Visit, BrowserError>>> {
         let wanted = self.settings.concurrency.get().min(indices.len()).max(1);
         while tabs.len() < wanted {
@@ -359,7 +462,9 @@ impl<'a> Crawler<'a> {
                         break;
                     };
                     let mut stop = self.stop.clone();
-                    let visit = self.visit_one(context, slot, &level[index].url, gate.clone());
+                    let consent = driver.map(|d| (d, first));
+                    let visit =
+                        self.visit_one(context, slot, &level[index].url, gate.clone(), consent);
                     let outcome = tokio::select! {
                         outcome = visit => outcome,
                         // Abandon the page; the tab may be mid-navigation, so drop it too.
@@ -397,18 +502,19 @@ impl<'a> Crawler<'a> {
         slot: &mut Option<Tab>,
         url: &Url,
         gate: ScopeGate,
+        consent: Option<(&ConsentDriver, bool)>,
     ) -> Result<Visit, BrowserError> {
         if slot.is_none() {
             let page = self.session.new_page(context).await?;
             *slot = Some(
-                Tab::open(page, gate)
+                Tab::open(page, gate, self.settings.timing)
                     .await
                     .map_err(|e| self.session.classify(e))?,
             );
         }
         let tab = slot.as_ref().expect("tab was just opened");
         let visit = tab
-            .visit(url, self.settings.timing, &self.session, context)
+            .visit(url, self.settings.timing, &self.session, context, consent)
             .await
             .map_err(|e| match e {
                 BrowserError::Gone(_) => e,
@@ -437,7 +543,7 @@ impl<'a> Crawler<'a> {
     /// Turns a visit into its page row and the in-scope links it offers.
     fn record_visit(
         &mut self,
-        mode: Mode,
+        run: &mut ModeRun,
         page: &QueuedPage,
         result: Option<Result<Visit, BrowserError>>,
     ) -> (PageRecord, Vec<Url>) {
@@ -470,7 +576,7 @@ impl<'a> Crawler<'a> {
             }
         };
         self.pages_ms.insert(
-            format!("{} {}", mode.as_str(), record.url),
+            format!("{} {}", run.mode.as_str(), record.url),
             visit.elapsed.as_millis() as u64,
         );
         record.status = visit.status;
@@ -497,7 +603,10 @@ impl<'a> Crawler<'a> {
             (Some(url), PageOutcome::Ok | PageOutcome::Failed) => url.to_string(),
             _ => record.url.clone(),
         };
-        self.inventory.record(mode, &label, &visit.captured);
+        self.inventory.record(run.mode, &label, &visit.captured);
+        if let Some(consent) = visit.consent.clone() {
+            run.consent.push(consent);
+        }
         let base = final_url.unwrap_or_else(|| page.url.clone());
         let links: Vec<Url> = visit
             .links

@@ -155,6 +155,7 @@ struct CookieAccumulator {
     partition_keys: BTreeSet<String>,
     setters: BTreeMap<SetterId, BTreeSet<String>>,
     pages: BTreeSet<String>,
+    pages_by_mode: BTreeMap<Mode, BTreeSet<String>>,
     modes: BTreeSet<Mode>,
 }
 
@@ -235,6 +236,7 @@ impl Inventory {
                         partition_keys: BTreeSet::new(),
                         setters: BTreeMap::new(),
                         pages: BTreeSet::new(),
+                        pages_by_mode: BTreeMap::new(),
                         modes: BTreeSet::new(),
                     });
             entry.modes.insert(mode);
@@ -250,6 +252,11 @@ impl Inventory {
                     entry.lifetime_days = lifetime_days;
                 }
                 entry.pages.insert(page.to_string());
+                entry
+                    .pages_by_mode
+                    .entry(mode)
+                    .or_default()
+                    .insert(page.to_string());
                 for setter in writes {
                     entry
                         .setters
@@ -348,6 +355,11 @@ impl Inventory {
                         })
                         .collect(),
                     pages: acc.pages.into_iter().collect(),
+                    pages_by_mode: acc
+                        .pages_by_mode
+                        .into_iter()
+                        .map(|(mode, pages)| (mode, pages.into_iter().collect()))
+                        .collect(),
                     first_seen_on: acc.first_written_on.unwrap_or(acc.first_seen_on),
                     modes: acc.modes.into_iter().collect(),
                     value: CookieValue {

@@ -1,6 +1,7 @@
 //! Renderings of a scan. The scan JSON is the canonical artefact (see `crate::model`); every
 //! other format is produced from it, never from a live crawl.
 
+pub mod findings;
 pub mod inventory;
 pub mod summary;
 
@@ -103,6 +104,15 @@ pub fn default_scan_path(dir: &Path, host: &str, started_at: &str) -> PathBuf {
     };
     dir.join(host)
         .join(format!("{}.json", safe(&started_at.replace(':', "-"))))
+}
+
+/// Where the screenshots of a scan go: `<scan file stem>-artifacts/` beside the JSON.
+pub fn artifacts_dir(scan_path: &Path) -> PathBuf {
+    let stem = scan_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scan".into());
+    scan_path.with_file_name(format!("{stem}-artifacts"))
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use crate::model::{PageOutcome, Party, Scan};
 
+use super::findings::findings;
 use super::inventory::page_label;
+use crate::consent::rules::builtin_rules;
 
 /// Renders the summary. Site-controlled text is stripped of control characters so a hostile
 /// cookie name cannot rewrite the user's terminal.
@@ -42,6 +44,33 @@ pub fn render_summary(scan: &Scan) -> String {
                 String::new()
             }
         );
+    }
+    for run in &scan.modes {
+        for consent in &run.consent {
+            let who = consent
+                .platform_name
+                .as_deref()
+                .unwrap_or("a banner no rule knows");
+            let clicked = if consent.clicked.is_empty() {
+                "nothing clicked".to_string()
+            } else {
+                format!("clicked {}", consent.clicked.join(" → "))
+            };
+            let _ = writeln!(
+                out,
+                "Consent [{}] on {}: {}; {}; {}{}",
+                run.mode.as_str(),
+                clean(&page_label(&consent.page, host)),
+                clean(who),
+                clean(&clicked),
+                consent.outcome.as_str(),
+                consent
+                    .verification
+                    .as_deref()
+                    .map(|v| format!(" ({})", clean(v)))
+                    .unwrap_or_default()
+            );
+        }
     }
     if !scan.skipped_urls.is_empty() {
         let _ = writeln!(
@@ -91,6 +120,26 @@ pub fn render_summary(scan: &Scan) -> String {
             };
             let _ = writeln!(out, "  {label}: {}", names.join(", "));
         }
+    }
+    let found = findings(scan, &builtin_rules());
+    for (title, cookies) in [
+        ("Cookies set before consent", &found.before_consent),
+        ("Cookies that survive \"reject all\"", &found.survive_reject),
+    ] {
+        if cookies.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = cookies
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    clean(&c.name),
+                    clean(c.domain.trim_start_matches('.'))
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "{title}: {}", names.join(", "));
     }
     let failures: Vec<_> = scan
         .modes

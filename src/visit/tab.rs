@@ -16,9 +16,10 @@ use chromiumoxide::cdp::browser_protocol::network::{
     EventResponseReceivedExtraInfo, ResourceType,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
-    AddScriptToEvaluateOnNewDocumentParams, CreateIsolatedWorldParams, DialogType,
-    EventJavascriptDialogOpening, EventLoadEventFired, FrameId, FrameTree, GetFrameTreeParams,
-    HandleJavaScriptDialogParams, NavigateParams, StopLoadingParams,
+    AddScriptToEvaluateOnNewDocumentParams, CaptureScreenshotFormat, CaptureScreenshotParams,
+    CreateIsolatedWorldParams, DialogType, EventJavascriptDialogOpening, EventLoadEventFired,
+    FrameId, FrameTree, GetFrameTreeParams, HandleJavaScriptDialogParams, NavigateParams,
+    StopLoadingParams,
 };
 use chromiumoxide::cdp::js_protocol::runtime::{
     AddBindingParams, EvaluateParams, EventBindingCalled,
@@ -33,7 +34,8 @@ use crate::capture::script::{
 };
 use crate::capture::setcookie::parse_cookie_line;
 use crate::capture::{BlockedWrite, CapturedPage, HttpWrite, ScriptWrite, StorageItem};
-use crate::model::{PageOutcome, StorageKind};
+use crate::consent::ConsentDriver;
+use crate::model::{ConsentRecord, PageOutcome, StorageKind};
 
 use super::browser::{BrowserError, BrowserSession};
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
@@ -67,6 +69,8 @@ pub struct Visit {
     pub elapsed: Duration,
     /// The tab crashed or wedged and must be replaced before the next visit.
     pub tab_broken: bool,
+    /// The banner handled during this visit, in the accept and reject passes.
+    pub consent: Option<ConsentRecord>,
 }
 
 #[derive(Default)]
@@ -130,9 +134,18 @@ struct Shared {
     gate: ScopeGate,
 }
 
+/// A frame of the tab's page: the top document first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub id: FrameId,
+    pub url: String,
+    pub top: bool,
+}
+
 /// A tab with its instrumentation installed and its event task running.
 pub struct Tab {
     page: Page,
+    timing: VisitTiming,
     shared: Arc<Shared>,
     sync: mpsc::Sender<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -145,7 +158,11 @@ fn cdp_error(error: impl std::fmt::Display) -> BrowserError {
 impl Tab {
     /// Instruments a fresh page: cookie-write reporting before any script, dialogs and the
     /// main-document gate.
-    pub async fn open(page: Page, gate: ScopeGate) -> Result<Tab, BrowserError> {
+    pub async fn open(
+        page: Page,
+        gate: ScopeGate,
+        timing: VisitTiming,
+    ) -> Result<Tab, BrowserError> {
         let tree = page
             .execute(GetFrameTreeParams::default())
             .await
@@ -237,6 +254,7 @@ impl Tab {
         let task = tokio::spawn(pump_events(page.clone(), shared.clone(), streams));
         Ok(Tab {
             page,
+            timing,
             shared,
             sync,
             task,
@@ -251,6 +269,7 @@ impl Tab {
         timing: VisitTiming,
         session: &BrowserSession,
         context: &BrowserContextId,
+        consent: Option<(&ConsentDriver, bool)>,
     ) -> Result<Visit, BrowserError> {
         let started = Instant::now();
         *self.shared.log.lock().expect("visit log") = VisitLog::new();
@@ -327,6 +346,14 @@ impl Tab {
 
         if error.is_none() {
             self.settle(timing).await;
+        }
+        let mut consent_record = None;
+        if error.is_none()
+            && let Some((driver, first)) = consent
+        {
+            consent_record = driver
+                .handle(self, url.as_str(), first, session, context)
+                .await;
         }
 
         // A round trip guarantees that every event emitted before it is queued for the event
@@ -405,6 +432,7 @@ impl Tab {
             },
             elapsed: started.elapsed(),
             tab_broken,
+            consent: consent_record,
         })
     }
 
@@ -546,6 +574,98 @@ impl Tab {
         items
     }
 
+    /// Every frame of the page, the top document first.
+    pub async fn frames(&self) -> Vec<Frame> {
+        let Ok(tree) = self.page.execute(GetFrameTreeParams::default()).await else {
+            return Vec::new();
+        };
+        let mut frames = Vec::new();
+        collect_frames(&tree.result.frame_tree, &mut frames);
+        frames
+    }
+
+    /// Evaluates an expression in a frame and returns its value: in the top document's own
+    /// world (consent platforms' globals live there), in an isolated world for iframes (same DOM,
+    /// no interference from the frame's scripts).
+    pub async fn evaluate_in(&self, frame: &Frame, expression: &str) -> Option<serde_json::Value> {
+        let mut params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true);
+        if !frame.top {
+            let world = self
+                .page
+                .execute(
+                    CreateIsolatedWorldParams::builder()
+                        .frame_id(frame.id.clone())
+                        .world_name("cookiescan-consent")
+                        .build()
+                        .ok()?,
+                )
+                .await
+                .ok()?;
+            params = params.context_id(world.result.execution_context_id);
+        }
+        let evaluate = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.page.execute(params.build().ok()?),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        if evaluate.result.exception_details.is_some() {
+            return None;
+        }
+        Some(
+            evaluate
+                .result
+                .result
+                .value
+                .unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Option<Vec<u8>> {
+        let params = CaptureScreenshotParams::builder()
+            .format(CaptureScreenshotFormat::Png)
+            .build();
+        let shot = tokio::time::timeout(Duration::from_secs(10), self.page.execute(params))
+            .await
+            .ok()?
+            .ok()?;
+        let encoded: &str = shot.result.data.as_ref();
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).ok()
+    }
+
+    /// After a consent choice: let the requests it triggered finish, and when it reloaded the
+    /// page, wait for the new document to load first.
+    pub async fn settle_after_action(&self) {
+        self.shared.log.lock().expect("visit log").last_activity = Instant::now();
+        self.settle(self.timing).await;
+        let top = Frame {
+            id: self.shared.main_frame.clone(),
+            url: String::new(),
+            top: true,
+        };
+        const STILL_HERE: &str = "typeof window.__cookiescanConsent === 'function' && document.readyState === 'complete'";
+        let deadline = Instant::now() + self.timing.page_timeout;
+        let mut reloaded = false;
+        while self.evaluate_in(&top, STILL_HERE).await != Some(serde_json::Value::Bool(true)) {
+            reloaded = true;
+            let ready = self
+                .evaluate_in(&top, "document.readyState === 'complete'")
+                .await;
+            if ready == Some(serde_json::Value::Bool(true)) || Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if reloaded {
+            self.settle(self.timing).await;
+        }
+    }
+
     fn is_usable(&self) -> bool {
         !self.task.is_finished()
     }
@@ -554,6 +674,17 @@ impl Tab {
     pub async fn close(self) {
         self.task.abort();
         let _ = tokio::time::timeout(Duration::from_secs(3), self.page.close()).await;
+    }
+}
+
+fn collect_frames(tree: &FrameTree, out: &mut Vec<Frame>) {
+    out.push(Frame {
+        id: tree.frame.id.clone(),
+        url: tree.frame.url.clone(),
+        top: out.is_empty(),
+    });
+    for child in tree.child_frames.iter().flatten() {
+        collect_frames(child, out);
     }
 }
 

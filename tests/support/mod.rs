@@ -4,6 +4,9 @@
 // Each test crate compiles its own copy and uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod consent;
+pub mod consent_libs;
+pub mod consent_mocks;
 pub mod fixture;
 
 use std::path::PathBuf;

@@ -1,0 +1,194 @@
+// cookiescan's in-page consent helper. Evaluated in a frame (the page's own world for the top
+// document, an isolated world for iframes) and called as __cookiescanConsent(command, arg).
+// It never decides anything by itself: the Rust side picks rules, flows and outcomes.
+(() => {
+  if (window.__cookiescanConsent) return;
+
+  // Selector chains: "host >>> inner" descends into open shadow roots.
+  const queryAll = (selector, root = document) => {
+    const parts = selector.split(" >>> ");
+    let scopes = [root];
+    for (let i = 0; i < parts.length; i++) {
+      const next = [];
+      for (const scope of scopes) {
+        let found = [];
+        try { found = Array.from(scope.querySelectorAll(parts[i])); } catch (e) { return []; }
+        if (i === parts.length - 1) next.push(...found);
+        else for (const el of found) if (el.shadowRoot) next.push(el.shadowRoot);
+      }
+      scopes = next;
+    }
+    return scopes;
+  };
+
+  const isVisible = (el) => {
+    if (!el || !el.isConnected) return false;
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden" || Number(style.opacity) === 0) return false;
+    const box = el.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) return false;
+    // Hidden ancestors (display:none) give a zero box; opacity 0 ancestors do not.
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (Number(s.opacity) === 0 || s.visibility === "hidden") return false;
+    }
+    return true;
+  };
+
+  const describe = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ");
+    let tag = el.tagName.toLowerCase();
+    if (el.id) tag += "#" + el.id;
+    else if (el.classList.length) tag += "." + Array.from(el.classList).slice(0, 2).join(".");
+    return text ? `${tag} "${text.slice(0, 60)}"` : tag;
+  };
+
+  const globalExists = (path) => {
+    let value = window;
+    for (const part of path.split(".")) {
+      try { value = value[part]; } catch (e) { return false; }
+      if (value === undefined || value === null) return false;
+    }
+    return true;
+  };
+
+  const click = (el) => {
+    el.scrollIntoView({ block: "center" });
+    // A real-looking sequence: some banners listen to mousedown/pointerup, most to click.
+    for (const type of ["pointerdown", "mousedown", "pointerup", "mouseup"]) {
+      try { el.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window })); } catch (e) {}
+    }
+    el.click();
+  };
+
+  // Multilingual button vocabulary (EN, FR, DE, ES, IT, NL, PT, PL, SV, DA).
+  const WORDS = {
+    reject: /\b(reject|decline|deny|refuse|disagree|necessary only|only necessary|essential only|only essential|continue without|tout refuser|refuser|continuer sans accepter|je refuse|alle ablehnen|ablehnen|nur notwendige|nur essenzielle|ohne zustimmung|rechazar|rechazar todo|denegar|solo necesarias|rifiuta|rifiuta tutto|nega|solo necessari|continua senza accettare|weigeren|alles weigeren|afwijzen|alleen noodzakelijk|rejeitar|recusar|rejeitar tudo|apenas necessários|odrzuć|odrzuć wszystkie|tylko niezbędne|avvisa|avböj|neka|endast nödvändiga|afvis|afvis alle|kun nødvendige)\b/i,
+    accept: /\b(accept|agree|allow|consent|i understand|tout accepter|accepter|j'accepte|d'accord|alle akzeptieren|akzeptieren|zustimmen|einverstanden|alle zulassen|aceptar|aceptar todo|acepto|accetta|accetta tutto|accetto|acconsento|accepteren|alles accepteren|akkoord|toestaan|aceitar|aceitar tudo|concordo|akceptuj|zaakceptuj|zgadzam się|acceptera|godkänn|tillåt alla|acceptér|accepter alle|tillad alle)\b/i,
+    acknowledge: /^(ok|okay|got it|close|fermer|schließen|cerrar|chiudi|sluiten|fechar|zamknij|stäng|luk|compris|verstanden|entendido|capito|begrepen|entendi|rozumiem|jag förstår|forstået)[.!]?$/i,
+    settings: /\b(settings|preferences|customi[sz]e|manage|options|more options|personnaliser|paramètres|préférences|gérer|einstellungen|anpassen|verwalten|mehr optionen|configurar|preferencias|personalizar|gestionar|impostazioni|preferenze|personalizza|gestisci|instellingen|voorkeuren|aanpassen|beheren|definições|preferências|gerir|ustawienia|preferencje|dostosuj|inställningar|anpassa|hantera|indstillinger|tilpas|administrer)\b/i,
+    // Never clicked: paying, subscribing or logging in is not a consent choice.
+    forbidden: /\b(pay|buy|subscribe|subscription|sign in|log ?in|register|abonn|abonnieren|abonnement|s'abonner|payer|bezahlen|kaufen|anmelden|einloggen|registrieren|suscrib|pagar|iniciar sesión|abbonati|abbonamento|paga|accedi|abonneren|betalen|inloggen|assinar|entrar|subskrybuj|zapłać|zaloguj|prenumerera|betala|logga in|abonnér|betal|log ind|€|\$|£)/i,
+  };
+  const COOKIE_TALK = /(cookie|consent|privacy|datenschutz|einwilligung|traceur|confidentialité|consentement|privacidad|consentimiento|riservatezza|consenso|toestemming|privacidade|consentimento|prywatność|zgod|samtyck|integritet|samtykke|privatliv)/i;
+
+  const clickables = (root) => Array.from(root.querySelectorAll(
+    "button, a, [role=button], input[type=button], input[type=submit], [onclick], [tabindex='0']"
+  )).filter(isVisible);
+
+  const classify = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").toLowerCase();
+    if (!text || text.length > 60) return null;
+    if (WORDS.forbidden.test(text)) return "forbidden";
+    if (WORDS.reject.test(text)) return "reject";
+    if (WORDS.settings.test(text) && !WORDS.accept.test(text)) return "settings";
+    if (WORDS.accept.test(text)) return "accept";
+    if (WORDS.acknowledge.test(text)) return "acknowledge";
+    return null;
+  };
+
+  // Collect every element reachable through open shadow roots.
+  const allElements = (root = document, out = []) => {
+    for (const el of root.querySelectorAll("*")) {
+      out.push(el);
+      if (el.shadowRoot) allElements(el.shadowRoot, out);
+    }
+    return out;
+  };
+
+  // The banner: the smallest fixed/sticky/dialog container whose text talks about cookies or
+  // consent and that holds at least one classified button.
+  const findBanner = () => {
+    const candidates = allElements().filter((el) => {
+      const style = getComputedStyle(el);
+      const positioned = style.position === "fixed" || style.position === "sticky";
+      const dialog = el.getAttribute("role") === "dialog" || el.getAttribute("aria-modal") === "true" || el.tagName === "DIALOG";
+      return (positioned || dialog) && isVisible(el);
+    });
+    let best = null;
+    for (const el of candidates) {
+      const text = (el.innerText || "").slice(0, 5000);
+      if (!COOKIE_TALK.test(text)) continue;
+      const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
+      const kinds = buttons.map((b) => [b, classify(b)]).filter(([, k]) => k);
+      if (!kinds.length) continue;
+      const size = el.getBoundingClientRect().width * el.getBoundingClientRect().height;
+      if (!best || size < best.size) best = { el, kinds, size, text };
+    }
+    return best;
+  };
+
+  const commands = {
+    detect(platforms) {
+      const found = [];
+      for (const p of platforms) {
+        const how = [];
+        for (const s of p.selectors) if (queryAll(s).length) how.push("element " + s);
+        for (const g of p.globals) if (globalExists(g)) how.push("global " + g);
+        const scripts = Array.from(document.scripts, (s) => s.src || "");
+        for (const s of p.scripts) if (scripts.some((src) => src.includes(s))) how.push("script " + s);
+        if (how.length) {
+          const visible = p.visible.some((s) => queryAll(s).some(isVisible));
+          found.push({ id: p.id, how, visible });
+        }
+      }
+      return { url: location.href, found, tcf: typeof window.__tcfapi === "function" };
+    },
+    exists(selector) { return queryAll(selector).length > 0; },
+    visible(selector) { return queryAll(selector).some(isVisible); },
+    click(selector) {
+      const el = queryAll(selector).find(isVisible);
+      if (!el) return null;
+      const what = describe(el);
+      click(el);
+      return what;
+    },
+    clickAll(selector) {
+      const els = queryAll(selector).filter(isVisible);
+      els.forEach(click);
+      return els.length;
+    },
+    heuristic() {
+      const banner = findBanner();
+      if (!banner) return { found: false };
+      return {
+        found: true,
+        text: banner.text.replace(/\s+/g, " ").slice(0, 300),
+        buttons: banner.kinds.map(([b, kind]) => ({ kind, label: describe(b) })),
+      };
+    },
+    heuristicClick(kind) {
+      const banner = findBanner();
+      if (!banner) return null;
+      const hit = banner.kinds.find(([, k]) => k === kind);
+      if (!hit) return null;
+      const what = describe(hit[0]);
+      click(hit[0]);
+      return what;
+    },
+    bannerGone() { return !findBanner(); },
+    cookie(name) {
+      for (const part of document.cookie.split(/;\s*/)) {
+        const at = part.indexOf("=");
+        if (at > 0 && part.slice(0, at) === name) {
+          const raw = part.slice(at + 1);
+          try { return decodeURIComponent(raw); } catch (e) { return raw; }
+        }
+      }
+      return null;
+    },
+    storage(key) { try { return localStorage.getItem(key); } catch (e) { return null; } },
+    evaluate(expression) {
+      try { return Boolean((0, eval)(expression)); } catch (e) { return false; }
+    },
+    run(expression) {
+      try { (0, eval)(expression); return true; } catch (e) { return false; }
+    },
+  };
+
+  Object.defineProperty(window, "__cookiescanConsent", {
+    value: (command, arg) => commands[command](arg),
+    configurable: false,
+    enumerable: false,
+  });
+})();

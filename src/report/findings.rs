@@ -1,0 +1,54 @@
+//! The two findings users act on: cookies set before the visitor answered the banner, and
+//! cookies still set after "reject all". Until classification exists, every cookie counts
+//! except the consent platforms' own (which remember the choice and are strictly necessary).
+
+use crate::consent::rules::RuleSet;
+use crate::model::{CookieRecord, Mode, Scan};
+
+/// Cookies that break consent rules.
+#[derive(Debug, Default)]
+pub struct Findings<'a> {
+    /// In the jar during the before-consent pass.
+    pub before_consent: Vec<&'a CookieRecord>,
+    /// In the jar during the reject pass.
+    pub survive_reject: Vec<&'a CookieRecord>,
+}
+
+impl Findings<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.before_consent.is_empty() && self.survive_reject.is_empty()
+    }
+}
+
+/// Whether a cookie name is one a consent platform uses to store the choice. Rule names ending
+/// in `*` are prefixes (`_iub_cs-*`).
+pub fn is_consent_cookie(rules: &RuleSet, name: &str) -> bool {
+    rules
+        .platforms
+        .iter()
+        .flat_map(|p| &p.consent_cookies)
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => pattern == name,
+        })
+}
+
+/// The findings of a scan; passes that were not scanned contribute nothing.
+pub fn findings<'a>(scan: &'a Scan, rules: &RuleSet) -> Findings<'a> {
+    let scanned = |mode: Mode| scan.modes.iter().any(|run| run.mode == mode);
+    let counts = |cookie: &&CookieRecord| !is_consent_cookie(rules, &cookie.name);
+    let in_mode = |mode: Mode| -> Vec<&'a CookieRecord> {
+        if !scanned(mode) {
+            return Vec::new();
+        }
+        scan.cookies
+            .iter()
+            .filter(|c| c.modes.contains(&mode))
+            .filter(counts)
+            .collect()
+    };
+    Findings {
+        before_consent: in_mode(Mode::BeforeConsent),
+        survive_reject: in_mode(Mode::Reject),
+    }
+}

@@ -1,0 +1,568 @@
+//! Consent fixtures built on real open-source consent libraries from npm, served offline.
+//!
+//! `scripts/test.sh` installs the pinned packages of `tests/consent-libs/package.json` into
+//! `tests/consent-libs/node_modules`; every library file is read from there at request time and
+//! served under `/vendor/<package>/…` on the site's own host, so nothing leaves loopback.
+//!
+//! One site per library, `https://www.<id>.test/`, each with `/` and `/about` and the shared
+//! analytics script ([`TRACKER_SCRIPT`]) gated the library's own way:
+//!
+//! | id | library | gating | consent cookie |
+//! |---|---|---|---|
+//! | `klaro` | klaro 0.7.22 | `<script type="text/plain" data-name="stats" data-src>` | `klaro` = `{"stats":bool}` |
+//! | `tarteaucitron` | tarteaucitronjs 1.34.0 | custom service `stats` whose `js()` adds the script | `tarteaucitron` = `!stats=bool` |
+//! | `osano-cookieconsent` | cookieconsent 3.1.1 (`opt-in`) | `onInitialise`/`onStatusChange` + `hasConsented()` | `cookieconsent_status` = `allow`/`deny` |
+//! | `vanilla-cookieconsent` | vanilla-cookieconsent 3.1.0 | `<script type="text/plain" data-category="analytics">` | `cc_cookie` = JSON with `categories` |
+//! | `tcf` | `@iabtechlabtcf/stub` + `cmpapi` + `core` 1.5.21 | loaded after "Accept all" in our own banner | `euconsent-v2` = TC string |
+//!
+//! Without `node_modules` the pages still load, but every library file answers 404 with a hint
+//! to run npm, so no banner appears and the consent tests fail visibly.
+
+use std::path::{Path, PathBuf};
+
+use cookiescan::site::{SiteRequest, SiteResponse};
+
+use super::consent::{ConsentCase, Expectation, Outcome, TRACKER_SCRIPT};
+
+/// Where `npm ci --prefix tests/consent-libs` installs the libraries.
+const NODE_MODULES: &str = "tests/consent-libs/node_modules";
+
+/// URL prefix under which every site serves the installed packages.
+const VENDOR: &str = "/vendor/";
+
+/// The only package directories served (a path must start with one of them).
+const PACKAGES: [&str; 7] = [
+    "klaro/",
+    "tarteaucitronjs/",
+    "cookieconsent/",
+    "vanilla-cookieconsent/",
+    "@iabtechlabtcf/stub/",
+    "@iabtechlabtcf/cmpapi/",
+    "@iabtechlabtcf/core/",
+];
+
+const HOSTS: [&str; 5] = [
+    "www.klaro.test",
+    "www.tarteaucitron.test",
+    "www.osano-cookieconsent.test",
+    "www.vanilla-cookieconsent.test",
+    "www.tcf.test",
+];
+
+pub fn cases() -> Vec<ConsentCase> {
+    vec![
+        case(
+            "klaro",
+            Some("klaro"),
+            ("klaro", r#""stats":true"#),
+            ("klaro", r#""stats":false"#),
+        ),
+        case(
+            "tarteaucitron",
+            Some("tarteaucitron"),
+            ("tarteaucitron", r"(^|!)stats=true(!|$)"),
+            ("tarteaucitron", r"(^|!)stats=false(!|$)"),
+        ),
+        case(
+            "osano-cookieconsent",
+            Some("cookieconsent-osano-v3"),
+            ("cookieconsent_status", r"^allow$"),
+            ("cookieconsent_status", r"^deny$"),
+        ),
+        case(
+            "vanilla-cookieconsent",
+            Some("vanilla-cookieconsent"),
+            ("cc_cookie", r#""categories":\["necessary","analytics"\]"#),
+            ("cc_cookie", r#""categories":\["necessary"\]"#),
+        ),
+        // Our own banner on the real IAB CMP API: no rule knows it, the heuristic finds it and
+        // `__tcfapi` proves the choice. Both choices store a TC string (version 2, so "C…").
+        case(
+            "tcf",
+            None,
+            ("euconsent-v2", r"^C[A-Za-z0-9_.-]+$"),
+            ("euconsent-v2", r"^C[A-Za-z0-9_.-]+$"),
+        ),
+    ]
+}
+
+fn case(
+    id: &'static str,
+    platform: Option<&'static str>,
+    accepted: (&'static str, &'static str),
+    rejected: (&'static str, &'static str),
+) -> ConsentCase {
+    let expectation = |cookie, gated| Expectation {
+        outcome: Outcome::Verified,
+        consent_cookie: Some(cookie),
+        consent_storage: None,
+        gated,
+    };
+    ConsentCase {
+        id,
+        platform,
+        accept: expectation(accepted, true),
+        reject: expectation(rejected, false),
+    }
+}
+
+pub fn hosts() -> Vec<&'static str> {
+    HOSTS.to_vec()
+}
+
+pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
+    let id = req.host.strip_prefix("www.")?.strip_suffix(".test")?;
+    if !HOSTS.contains(&req.host.as_str()) {
+        return None;
+    }
+    if let Some(rel) = req.path.strip_prefix(VENDOR) {
+        return Some(vendor_file(rel));
+    }
+    let body = match (id, req.path.as_str()) {
+        ("tcf", "/tcf/vendor-list.json") => {
+            return Some(SiteResponse::text("application/json", TCF_VENDOR_LIST));
+        }
+        ("tcf", "/tcf/cmp.js") => return Some(SiteResponse::text("text/javascript", TCF_CMP)),
+        (_, "/") => {
+            "<p>Welcome. This site measures its audience with a small analytics \
+                     script, loaded only with your consent.</p>"
+        }
+        (_, "/about") => "<p>About us: a fixture for cookiescan's consent tests.</p>",
+        _ => return None,
+    };
+    let (head, tail) = match id {
+        "klaro" => (KLARO_HEAD, KLARO_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "tarteaucitron" => (
+            TARTEAUCITRON_HEAD,
+            TARTEAUCITRON_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
+        ),
+        "osano-cookieconsent" => (OSANO_HEAD, OSANO_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "vanilla-cookieconsent" => (
+            VANILLA_HEAD,
+            VANILLA_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
+        ),
+        _ => (TCF_HEAD, TCF_TAIL.to_string()),
+    };
+    let title = if req.path == "/" { "Home" } else { "About" };
+    Some(
+        SiteResponse::html(format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>{title} · {id}</title>\n{head}</head>\n<body>\n\
+             <nav><a href=\"/\">Home</a> · <a href=\"/about\">About</a></nav>\n\
+             <h1>{title}</h1>\n{body}\n{tail}</body></html>\n"
+        ))
+        .cookie(&format!(
+            "sid={id}-session; Path=/; Secure; SameSite=Lax; HttpOnly"
+        )),
+    )
+}
+
+/// A file of one of the installed packages, read now (so a fresh `npm ci` needs no rebuild).
+fn vendor_file(rel: &str) -> SiteResponse {
+    let safe = !rel.is_empty()
+        && PACKAGES.iter().any(|p| rel.starts_with(p))
+        && rel
+            .split('/')
+            .all(|seg| !seg.is_empty() && !seg.starts_with('.'))
+        && rel
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@/._-".contains(c));
+    if !safe {
+        return SiteResponse::not_found();
+    }
+    let path = node_modules().join(rel);
+    match std::fs::read(&path) {
+        Ok(bytes) => SiteResponse::bytes(content_type(&path), bytes),
+        Err(e) => SiteResponse::text(
+            "text/plain; charset=utf-8",
+            format!(
+                "{}: {e}. Install the consent libraries: \
+                 npm ci --prefix tests/consent-libs\n",
+                path.display()
+            ),
+        )
+        .status(404),
+    }
+}
+
+fn node_modules() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(NODE_MODULES)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("js" | "mjs" | "cjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json" | "map") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// klaro 0.7.22: config in `window.klaroConfig` before `dist/klaro.js` (CSS included); the
+// notice shows "Accept all" (acceptAll) and "I decline"; cookie `klaro` = {"stats":bool}.
+
+const KLARO_HEAD: &str = r#"<script>
+var klaroConfig = {
+  version: 1,
+  elementID: 'klaro',
+  lang: 'en',
+  storageMethod: 'cookie',
+  storageName: 'klaro',
+  cookieExpiresAfterDays: 365,
+  htmlTexts: false,
+  groupByPurpose: true,
+  default: false,
+  mustConsent: false,
+  acceptAll: true,
+  hideDeclineAll: false,
+  hideLearnMore: false,
+  noticeAsModal: false,
+  translations: {
+    zz: { privacyPolicyUrl: '/about' },
+    en: {
+      purposes: { analytics: 'Analytics' },
+      stats: { description: 'Visitor statistics by stats.tracker-cdn.test' }
+    }
+  },
+  services: [{
+    name: 'stats',
+    title: 'Stats',
+    purposes: ['analytics'],
+    cookies: ['_stats_id'],
+    default: false,
+    required: false,
+    optOut: false,
+    onlyOnce: true
+  }]
+};
+</script>
+<script defer src="/vendor/klaro/dist/klaro.js"></script>
+"#;
+
+const KLARO_TAIL: &str = r#"<script type="text/plain" data-type="application/javascript" data-name="stats" data-src="{TRACKER}"></script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// tarteaucitronjs 1.34.0: loads `lang/`, `tarteaucitron.services.js` and `css/` from its own
+// directory (`/vendor/tarteaucitronjs/`). Bottom banner with "OK, accept all" / "Deny all";
+// cookie `tarteaucitron` = `!stats=true|false`.
+
+const TARTEAUCITRON_HEAD: &str = r#"<script>var tarteaucitronForceLanguage = 'en';</script>
+<script src="/vendor/tarteaucitronjs/tarteaucitron.js"></script>
+<script>
+tarteaucitron.init({
+  privacyUrl: '',
+  bodyPosition: 'bottom',
+  hashtag: '#tarteaucitron',
+  cookieName: 'tarteaucitron',
+  orientation: 'bottom',
+  groupServices: false,
+  showDetailsOnClick: true,
+  serviceDefaultState: 'wait',
+  showAlertSmall: false,
+  cookieslist: false,
+  showIcon: true,
+  iconPosition: 'BottomRight',
+  adblocker: false,
+  DenyAllCta: true,
+  AcceptAllCta: true,
+  highPrivacy: true,
+  alwaysNeedConsent: false,
+  handleBrowserDNTRequest: false,
+  removeCredit: false,
+  moreInfoLink: true,
+  useExternalCss: false,
+  useExternalJs: false,
+  mandatory: true,
+  mandatoryCta: true,
+  googleConsentMode: false,
+  bingConsentMode: false,
+  pianoConsentMode: false,
+  softConsentMode: false,
+  dataLayer: false,
+  serverSide: false,
+  partnersList: false
+});
+</script>
+"#;
+
+const TARTEAUCITRON_TAIL: &str = r#"<script>
+tarteaucitron.services.stats = {
+  key: 'stats',
+  type: 'analytic',
+  name: 'Stats',
+  uri: '/about',
+  needConsent: true,
+  cookies: ['_stats_id', 'trk_uid'],
+  js: function () {
+    'use strict';
+    tarteaucitron.addScript('{TRACKER}');
+  },
+  fallback: function () {
+    'use strict';
+  }
+};
+(tarteaucitron.job = tarteaucitron.job || []).push('stats');
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// Osano cookieconsent 3.1.1, type opt-in: "Decline" (`.cc-deny`) / "Allow cookies"
+// (`.cc-allow`); cookie `cookieconsent_status` = allow|deny. No script gating of its own: the
+// site loads the tracker from the callbacks when `this.hasConsented()`.
+
+const OSANO_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/cookieconsent/build/cookieconsent.min.css">
+<script src="/vendor/cookieconsent/build/cookieconsent.min.js"></script>
+"#;
+
+const OSANO_TAIL: &str = r#"<script>
+function loadStats() {
+  if (document.getElementById('stats-js')) return;
+  var s = document.createElement('script');
+  s.id = 'stats-js';
+  s.src = '{TRACKER}';
+  document.head.appendChild(s);
+}
+window.addEventListener('load', function () {
+  window.cookieconsent.initialise({
+    type: 'opt-in',
+    position: 'bottom',
+    theme: 'block',
+    revokable: true,
+    palette: {
+      popup: { background: '#1d1d1f', text: '#ffffff' },
+      button: { background: '#3c7be0', text: '#ffffff' }
+    },
+    content: {
+      message: 'This website uses cookies to measure its audience.',
+      deny: 'Decline',
+      allow: 'Allow cookies',
+      link: 'Learn more',
+      href: '/about'
+    },
+    onInitialise: function (status) {
+      if (this.hasConsented()) loadStats();
+    },
+    onStatusChange: function (status, chosenBefore) {
+      if (this.hasConsented()) loadStats();
+    }
+  });
+});
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// vanilla-cookieconsent 3.1.0: `hideFromBots: false` (the default hides it from webdriver);
+// consent modal "Accept all" (`[data-role=all]`) / "Reject all" (`[data-role=necessary]`);
+// cookie `cc_cookie` = JSON whose `categories` lists the accepted categories.
+
+const VANILLA_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/vanilla-cookieconsent/dist/cookieconsent.css">
+"#;
+
+const VANILLA_TAIL: &str = r#"<script type="text/plain" data-category="analytics" src="{TRACKER}"></script>
+<script src="/vendor/vanilla-cookieconsent/dist/cookieconsent.umd.js"></script>
+<script>
+CookieConsent.run({
+  hideFromBots: false,
+  guiOptions: {
+    consentModal: { layout: 'box', position: 'bottom right' },
+    preferencesModal: { layout: 'box' }
+  },
+  categories: {
+    necessary: { enabled: true, readOnly: true },
+    analytics: { autoClear: { cookies: [{ name: /^_stats_id$/ }] } }
+  },
+  language: {
+    default: 'en',
+    translations: {
+      en: {
+        consentModal: {
+          title: 'We use cookies',
+          description: 'We use cookies to measure the audience of this website.',
+          acceptAllBtn: 'Accept all',
+          acceptNecessaryBtn: 'Reject all',
+          showPreferencesBtn: 'Manage preferences'
+        },
+        preferencesModal: {
+          title: 'Cookie preferences',
+          acceptAllBtn: 'Accept all',
+          acceptNecessaryBtn: 'Reject all',
+          savePreferencesBtn: 'Save preferences',
+          closeIconLabel: 'Close',
+          sections: [
+            { title: 'Strictly necessary', description: 'Needed for the site to work.',
+              linkedCategory: 'necessary' },
+            { title: 'Analytics', description: 'Audience measurement by stats.tracker-cdn.test.',
+              linkedCategory: 'analytics' }
+          ]
+        }
+      }
+    }
+  }
+});
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// TCF: the real IAB stub in <head>, then `/tcf/cmp.js` (an ES module using the real `cmpapi`
+// and `core` through an import map) drives our own small banner. The TC string is stored in
+// the first-party cookie `euconsent-v2`.
+
+const TCF_HEAD: &str = r#"<script src="/vendor/@iabtechlabtcf/stub/lib/stub.js"></script>
+<script type="importmap">
+{"imports": {
+  "@iabtechlabtcf/core": "/vendor/@iabtechlabtcf/core/lib/mjs/index.js",
+  "@iabtechlabtcf/cmpapi": "/vendor/@iabtechlabtcf/cmpapi/lib/mjs/index.js"
+}}
+</script>
+<script type="module" src="/tcf/cmp.js"></script>
+<style>
+#tcf-banner { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 16px 24px;
+  background: #fff; color: #111; border-top: 2px solid #333; font: 15px/1.4 sans-serif; }
+#tcf-banner[hidden] { display: none; }
+#tcf-banner button { margin-right: 12px; padding: 8px 16px; font-size: 15px; cursor: pointer; }
+</style>
+"#;
+
+const TCF_TAIL: &str = r#"<div id="tcf-banner" role="dialog" aria-modal="false" aria-labelledby="tcf-title" hidden>
+  <p id="tcf-title"><strong>We value your privacy</strong></p>
+  <p>We and our partners store and access information on your device, such as cookies, to
+  measure the audience of this website. You can accept or reject all purposes.</p>
+  <button type="button" id="tcf-accept">Accept all</button>
+  <button type="button" id="tcf-reject">Reject all</button>
+</div>
+"#;
+
+const TCF_CMP: &str = r#"import { CmpApi } from '@iabtechlabtcf/cmpapi';
+import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+
+// A made-up CMP id/version: this CMP is not registered with IAB Europe.
+const CMP_ID = 999;
+const CMP_VERSION = 1;
+const COOKIE = 'euconsent-v2';
+const TRACKER = 'https://stats.tracker-cdn.test/stats.js';
+
+GVL.baseUrl = location.origin + '/tcf/';
+const cmpApi = new CmpApi(CMP_ID, CMP_VERSION, true);
+const gvl = new GVL();
+
+function storedTcString() {
+  const m = document.cookie.match(/(?:^|;\s*)euconsent-v2=([^;]*)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+// Store/access (1) and audience measurement (8, 9) consented.
+function allowsStats(tcString) {
+  try {
+    const model = TCString.decode(tcString);
+    return [1, 8, 9].every((p) => model.purposeConsents.has(p));
+  } catch (e) {
+    return false;
+  }
+}
+
+function loadStats() {
+  if (document.getElementById('stats-js')) return;
+  const s = document.createElement('script');
+  s.id = 'stats-js';
+  s.src = TRACKER;
+  document.head.appendChild(s);
+}
+
+async function choose(accept) {
+  await gvl.readyPromise;
+  const model = new TCModel(gvl);
+  model.cmpId = CMP_ID;
+  model.cmpVersion = CMP_VERSION;
+  model.consentScreen = 1;
+  model.isServiceSpecific = true;
+  model.publisherCountryCode = 'FR';
+  if (accept) {
+    model.setAll();
+  } else {
+    model.unsetAll();
+  }
+  const tcString = TCString.encode(model);
+  document.cookie = COOKIE + '=' + tcString + '; Path=/; Max-Age=33696000; SameSite=Lax; Secure';
+  document.getElementById('tcf-banner').hidden = true;
+  cmpApi.update(tcString, false);
+  if (accept) loadStats();
+}
+
+const banner = document.getElementById('tcf-banner');
+const stored = storedTcString();
+if (stored) {
+  cmpApi.update(stored, false);
+  if (allowsStats(stored)) loadStats();
+} else {
+  document.getElementById('tcf-accept').addEventListener('click', () => choose(true));
+  document.getElementById('tcf-reject').addEventListener('click', () => choose(false));
+  banner.hidden = false;
+  cmpApi.update('', true);
+}
+"#;
+
+/// A minimal Global Vendor List (spec v3, policy v5): the eleven purposes, the special
+/// purposes/features and one vendor, the analytics tracker.
+const TCF_VENDOR_LIST: &str = r#"{
+  "gvlSpecificationVersion": 3,
+  "vendorListVersion": 1,
+  "tcfPolicyVersion": 5,
+  "lastUpdated": "2025-01-01T00:00:00Z",
+  "purposes": {
+    "1": {"id": 1, "name": "Store and/or access information on a device", "description": "Cookies, device or similar online identifiers can be stored or read."},
+    "2": {"id": 2, "name": "Use limited data to select advertising", "description": "Basic advertising."},
+    "3": {"id": 3, "name": "Create profiles for personalised advertising", "description": "Advertising profiles."},
+    "4": {"id": 4, "name": "Use profiles to select personalised advertising", "description": "Personalised advertising."},
+    "5": {"id": 5, "name": "Create profiles to personalise content", "description": "Content profiles."},
+    "6": {"id": 6, "name": "Use profiles to select personalised content", "description": "Personalised content."},
+    "7": {"id": 7, "name": "Measure advertising performance", "description": "Advertising measurement."},
+    "8": {"id": 8, "name": "Measure content performance", "description": "Content measurement."},
+    "9": {"id": 9, "name": "Understand audiences through statistics or combinations of data from different sources", "description": "Audience statistics."},
+    "10": {"id": 10, "name": "Develop and improve services", "description": "Product development."},
+    "11": {"id": 11, "name": "Use limited data to select content", "description": "Basic content."}
+  },
+  "specialPurposes": {
+    "1": {"id": 1, "name": "Ensure security, prevent and detect fraud, and fix errors", "description": "Security."},
+    "2": {"id": 2, "name": "Deliver and present advertising and content", "description": "Delivery."}
+  },
+  "features": {
+    "1": {"id": 1, "name": "Match and combine data from other data sources", "description": "Matching."},
+    "2": {"id": 2, "name": "Link different devices", "description": "Linking."},
+    "3": {"id": 3, "name": "Identify devices based on information transmitted automatically", "description": "Identification."}
+  },
+  "specialFeatures": {
+    "1": {"id": 1, "name": "Use precise geolocation data", "description": "Geolocation."},
+    "2": {"id": 2, "name": "Actively scan device characteristics for identification", "description": "Scanning."}
+  },
+  "stacks": {},
+  "dataCategories": {
+    "1": {"id": 1, "name": "IP addresses", "description": "Your IP address."}
+  },
+  "vendors": {
+    "1": {
+      "id": 1,
+      "name": "Stats Tracker CDN",
+      "purposes": [1, 8, 9],
+      "legIntPurposes": [],
+      "flexiblePurposes": [],
+      "specialPurposes": [1],
+      "features": [],
+      "specialFeatures": [],
+      "dataDeclaration": [1],
+      "cookieMaxAgeSeconds": 31536000,
+      "usesCookies": true,
+      "cookieRefresh": false,
+      "usesNonCookieAccess": false,
+      "urls": [{"langId": "en", "privacy": "https://stats.tracker-cdn.test/privacy"}]
+    }
+  }
+}
+"#;
