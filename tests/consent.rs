@@ -1,0 +1,253 @@
+//! Consent passes against real banners: mocks of the SaaS consent platforms, banners only the
+//! heuristic knows, and real open-source consent libraries from npm, each in real Chromium.
+
+mod support;
+
+use std::process::Output;
+
+use cookiescan::model::{ConsentOutcome, ConsentRecord, Mode, Scan};
+use cookiescan::site::SiteServer;
+use support::consent::{
+    ConsentCase, Expectation, GATED_COOKIES, NECESSARY_COOKIE, Outcome, consent_cases, consent_site,
+};
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(support::cookiescan_bin())
+            .args(&args)
+            .output()
+            .expect("cookiescan runs")
+    })
+    .await
+    .expect("join")
+}
+
+/// Scans one case in the given modes; returns the scan.
+async fn scan(
+    server: &SiteServer,
+    case: &ConsentCase,
+    modes: &str,
+    dir: &std::path::Path,
+) -> Result<Scan, String> {
+    let out = dir.join(format!("{}-{}.json", case.id, modes.replace(',', "+")));
+    let mut args = vec![
+        "scan".to_string(),
+        case.start_url(),
+        "--quiet".into(),
+        "--keep-values".into(),
+        format!("--modes={modes}"),
+        "--max-pages=2".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(server));
+    let output = run(args).await;
+    if !output.status.success() {
+        return Err(format!(
+            "exit {:?}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+fn first_consent(scan: &Scan, mode: Mode) -> Option<&ConsentRecord> {
+    scan.modes.iter().find(|r| r.mode == mode)?.consent.first()
+}
+
+/// Checks one pass against its expectation; returns what is wrong.
+fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(record) = first_consent(scan, mode) else {
+        return vec![format!("{mode:?}: no consent record")];
+    };
+    let expected_outcome = match want.outcome {
+        Outcome::Verified => ConsentOutcome::Verified,
+        Outcome::NoRejectOption => ConsentOutcome::NoRejectOption,
+        Outcome::CookieWall => ConsentOutcome::CookieWall,
+    };
+    if record.outcome != expected_outcome {
+        problems.push(format!(
+            "{mode:?}: outcome {:?}, wanted {expected_outcome:?} (clicked {:?}, detected {:?})",
+            record.outcome, record.clicked, record.detected_by
+        ));
+    }
+    if record.platform.as_deref() != case.platform {
+        problems.push(format!(
+            "{mode:?}: detected {:?}, wanted {:?}",
+            record.platform, case.platform
+        ));
+    }
+    if matches!(want.outcome, Outcome::NoRejectOption | Outcome::CookieWall)
+        && !record.clicked.is_empty()
+    {
+        problems.push(format!(
+            "{mode:?}: clicked {:?} though it must not",
+            record.clicked
+        ));
+    }
+    let in_mode = |name: &str| {
+        scan.cookies
+            .iter()
+            .find(|c| c.name == name && c.modes.contains(&mode))
+    };
+    if let Some((name, pattern)) = want.consent_cookie {
+        let pattern = regex::Regex::new(pattern).unwrap();
+        match in_mode(name) {
+            Some(cookie) => {
+                let value = cookie.value.value.clone().unwrap_or_default();
+                let decoded = percent_encoding::percent_decode_str(&value)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                if !pattern.is_match(&decoded) {
+                    problems.push(format!(
+                        "{mode:?}: {name}={decoded:?} does not match /{pattern}/"
+                    ));
+                }
+            }
+            None => problems.push(format!("{mode:?}: consent cookie {name} missing")),
+        }
+    }
+    if let Some((key, _)) = want.consent_storage
+        && !scan
+            .storage
+            .iter()
+            .any(|s| s.key == key && s.modes.contains(&mode))
+    {
+        problems.push(format!("{mode:?}: consent storage {key} missing"));
+    }
+    for gated in GATED_COOKIES {
+        let present = in_mode(gated).is_some();
+        if present != want.gated {
+            problems.push(format!(
+                "{mode:?}: {gated} present={present}, wanted {}",
+                want.gated
+            ));
+        }
+    }
+    if in_mode(NECESSARY_COOKIE).is_none() {
+        problems.push(format!("{mode:?}: the necessary cookie is missing"));
+    }
+    problems
+}
+
+/// Every fixture, both answers: prints the success table and fails on any miss.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::print_stderr)] // the per-fixture table is the test's report
+async fn every_banner_is_answered_and_verified_in_both_directions() {
+    let (hosts, handler) = consent_site();
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server");
+    let dir = tempfile::tempdir().unwrap();
+    let cases = consent_cases();
+    assert!(cases.len() >= 16, "only {} consent fixtures", cases.len());
+    let mut failures = Vec::new();
+    let mut verified = [0usize; 2];
+    for case in &cases {
+        let mut problems = Vec::new();
+        // Accept after a before-consent pass, so the gated cookies are checked in both.
+        match scan(&server, case, "before-consent,accept", dir.path()).await {
+            Ok(scan) => {
+                problems.extend(check(&scan, case, Mode::Accept, &case.accept));
+                for gated in GATED_COOKIES {
+                    if scan
+                        .cookies
+                        .iter()
+                        .any(|c| c.name == gated && c.modes.contains(&Mode::BeforeConsent))
+                    {
+                        problems.push(format!("{gated} set before consent"));
+                    }
+                }
+                if first_consent(&scan, Mode::Accept)
+                    .is_some_and(|r| r.outcome == ConsentOutcome::Verified)
+                {
+                    verified[0] += 1;
+                }
+            }
+            Err(error) => problems.push(format!("accept scan failed: {error}")),
+        }
+        match scan(&server, case, "reject", dir.path()).await {
+            Ok(scan) => {
+                problems.extend(check(&scan, case, Mode::Reject, &case.reject));
+                if first_consent(&scan, Mode::Reject)
+                    .is_some_and(|r| r.outcome == ConsentOutcome::Verified)
+                {
+                    verified[1] += 1;
+                }
+            }
+            Err(error) => problems.push(format!("reject scan failed: {error}")),
+        }
+        eprintln!(
+            "{:<24} {}",
+            case.id,
+            if problems.is_empty() {
+                "ok".to_string()
+            } else {
+                problems.join("; ")
+            }
+        );
+        if !problems.is_empty() {
+            failures.push(case.id);
+        }
+    }
+    eprintln!(
+        "verified: accept {}/{} reject {}/{} (reject includes cases where refusing is impossible by design)",
+        verified[0],
+        cases.len(),
+        verified[1],
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "consent fixtures failing: {failures:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn violations_fail_the_build_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.json");
+    let demo = |extra: &[&str]| {
+        let mut args = vec![
+            "demo".to_string(),
+            "--quiet".into(),
+            "--output".into(),
+            out.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    // The demo shop sets an analytics cookie before consent on purpose.
+    let strict = run(demo(&["--fail-on-violations"])).await;
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let rules = cookiescan::consent::rules::builtin_rules();
+    let found = cookiescan::report::findings::findings(&scan, &rules);
+    assert!(found.before_consent.iter().any(|c| c.name == "_demo_mid"));
+    assert!(
+        !found
+            .before_consent
+            .iter()
+            .any(|c| c.name == "demo_consent")
+    );
+    let summary = run(vec![
+        "report".into(),
+        out.display().to_string(),
+        "--format".into(),
+        "summary".into(),
+    ])
+    .await;
+    let summary = String::from_utf8(summary.stdout).unwrap();
+    assert!(summary.contains("Cookies set before consent"), "{summary}");
+    assert!(summary.contains("_demo_mid"), "{summary}");
+    let lenient = run(demo(&[])).await;
+    assert_eq!(lenient.status.code(), Some(0));
+}
