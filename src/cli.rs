@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+use crate::config::{SiteConfig, default_config_path};
 use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
 use crate::discover::{Limits, ScopeMode, ScopeRules};
@@ -177,6 +178,9 @@ pub struct ConsentArgs {
     /// How long to look for a late cookie banner on the first page of the accept and reject passes
     #[arg(long, value_name = "DURATION", default_value = "6s", value_parser = parse_duration)]
     pub banner_wait: Duration,
+    /// The site's scan config (consent rules, preset consent cookies); default <scans dir>/<host>.toml when it exists
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -368,6 +372,16 @@ pub fn scan_settings(url: &str, options: &ScanOptions) -> anyhow::Result<ScanSet
     if options.max_pages == 0 {
         bail!("--max-pages must be at least 1");
     }
+    let site_config = match &options.consent.config {
+        Some(path) => SiteConfig::load(path, true)?,
+        None => SiteConfig::load(
+            &default_config_path(
+                &options.output.scans_dir,
+                start_url.host_str().unwrap_or_default(),
+            ),
+            false,
+        )?,
+    };
     Ok(ScanSettings {
         start_url,
         scope: ScopeRules {
@@ -405,7 +419,8 @@ pub fn scan_settings(url: &str, options: &ScanOptions) -> anyhow::Result<ScanSet
             }
             modes
         },
-        consent_rules: builtin_rules(),
+        consent_rules: site_config.consent_rules(builtin_rules()),
+        consent_presets: site_config.consent.preset.clone(),
         consent_timing: ConsentTiming {
             find_banner: options.consent.banner_wait,
             ..ConsentTiming::default()
@@ -528,6 +543,7 @@ async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             modes: vec![ModeArg::BeforeConsent, ModeArg::Accept, ModeArg::Reject],
             fail_on_violations: args.fail_on_violations,
             banner_wait: Duration::from_secs(6),
+            config: None,
         },
     };
     let mut settings = scan_settings(crate::demo::DEMO_START_URL, &options)?;

@@ -10,6 +10,7 @@
 
 pub mod capture;
 pub mod cli;
+pub mod config;
 pub mod consent;
 pub mod demo;
 pub mod discover;

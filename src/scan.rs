@@ -14,15 +14,16 @@ use tokio::sync::watch;
 use url::Url;
 
 use crate::capture::Inventory;
+use crate::config::PresetCookie;
 use crate::consent::rules::RuleSet;
-use crate::consent::{ConsentDriver, ConsentTiming};
+use crate::consent::{Choice, ConsentDriver, ConsentTiming};
 use crate::discover::{
     Frontier, Limits, Offer, QueuedPage, Robots, Scope, ScopeDecision, ScopeRules, Sitemap, Via,
     normalize, parse_sitemap, resolve_link, robots_url,
 };
 use crate::model::{
-    Mode, ModeRun, PageOutcome, PageRecord, RecordedSettings, SCHEMA_VERSION, Scan, Site,
-    SkippedUrl, Timing, Tool,
+    ConsentOutcome, ConsentRecord, Mode, ModeRun, PageOutcome, PageRecord, RecordedSettings,
+    SCHEMA_VERSION, Scan, Site, SkippedUrl, Timing, Tool,
 };
 use crate::visit::fetch::Fetcher;
 use crate::visit::{
@@ -52,6 +53,8 @@ pub struct ScanSettings {
     pub consent_timing: ConsentTiming,
     /// Where banner screenshots go (beside the scan JSON); None to take none.
     pub artifacts_dir: Option<PathBuf>,
+    /// Consent cookies to plant, per answer, instead of operating the banner (site config).
+    pub consent_presets: BTreeMap<Choice, Vec<PresetCookie>>,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -346,6 +349,75 @@ impl<'a> Crawler<'a> {
         self.finish_pass(pass).await
     }
 
+    /// Plants the site config's consent cookies for this pass's answer in a fresh context.
+    async fn apply_presets(
+        &self,
+        pass: &mut Pass,
+        context: &BrowserContextId,
+        driver: Option<&ConsentDriver>,
+    ) {
+        let Some(driver) = driver else { return };
+        let Some(presets) = self.settings.consent_presets.get(&driver.choice()) else {
+            return;
+        };
+        let start = &self.settings.start_url;
+        let cookies = presets
+            .iter()
+            .map(|cookie| {
+                let mut param = serde_json::json!({
+                    "name": cookie.name,
+                    "value": cookie.value,
+                    "path": cookie.path,
+                    "secure": start.scheme() == "https",
+                    "expires": (SystemTime::now() + std::time::Duration::from_secs(86_400 * 30))
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or_default(),
+                });
+                match &cookie.domain {
+                    Some(domain) => param["domain"] = domain.clone().into(),
+                    None => param["url"] = start.as_str().into(),
+                }
+                param
+            })
+            .collect();
+        let outcome = self.session.set_cookies(context, cookies).await;
+        if pass
+            .run
+            .consent
+            .iter()
+            .any(|c| c.detected_by.iter().any(|d| d.contains("site config")))
+        {
+            return;
+        }
+        let names: Vec<&str> = presets.iter().map(|c| c.name.as_str()).collect();
+        let (result, verification) = match outcome {
+            Ok(()) => {
+                driver.mark_answered();
+                (
+                    ConsentOutcome::Verified,
+                    format!("preset cookies {}", names.join(", ")),
+                )
+            }
+            Err(error) => (
+                ConsentOutcome::Failed,
+                format!("presetting cookies failed: {error}"),
+            ),
+        };
+        pass.run.consent.push(ConsentRecord {
+            page: start.to_string(),
+            action: driver.choice(),
+            platform: None,
+            platform_name: Some("consent cookies from the site config".into()),
+            detected_by: vec!["site config preset".into()],
+            clicked: Vec::new(),
+            outcome: result,
+            verification: Some(verification),
+            screenshot_before: None,
+            screenshot_after: None,
+        });
+    }
+
     fn driver(&self, mode: Mode) -> Option<ConsentDriver> {
         ConsentDriver::new(
             self.settings.consent_rules.clone(),
@@ -382,6 +454,9 @@ impl<'a> Crawler<'a> {
         let mut crashes = vec![0u32; batch.len()];
         if pass.context.is_none() && self.session.is_alive() {
             pass.context = self.session.new_context().await.ok();
+            if let Some(context) = pass.context.clone() {
+                self.apply_presets(pass, &context, driver).await;
+            }
         }
         loop {
             let pending: Vec<usize> = (0..batch.len())
@@ -401,6 +476,7 @@ impl<'a> Crawler<'a> {
                 match self.restart().await {
                     Ok(new_context) => {
                         pass.run.browser_restarts += 1;
+                        self.apply_presets(pass, &new_context, driver).await;
                         pass.context = Some(new_context);
                         pass.tabs.clear();
                     }

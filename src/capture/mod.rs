@@ -44,6 +44,24 @@ impl Command for GetContextCookies {
     type Response = GetContextCookiesReturns;
 }
 
+/// `Storage.setCookies` for one browser context (cookies as CDP `CookieParam` objects).
+#[derive(Debug, Clone, Serialize)]
+pub struct SetContextCookies {
+    pub cookies: Vec<serde_json::Value>,
+    #[serde(rename = "browserContextId")]
+    pub browser_context_id: String,
+}
+
+impl Method for SetContextCookies {
+    fn identifier(&self) -> MethodId {
+        "Storage.setCookies".into()
+    }
+}
+
+impl Command for SetContextCookies {
+    type Response = serde_json::Value;
+}
+
 /// A cookie as read from the jar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JarCookie {

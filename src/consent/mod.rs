@@ -21,7 +21,7 @@ use rules::{Flow, Platform, RuleSet};
 const ENGINE: &str = include_str!("engine.js");
 
 /// Which answer a pass gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Choice {
     Accept,
@@ -89,6 +89,17 @@ impl ConsentDriver {
             screenshots: AtomicUsize::new(0),
             answered: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Records that the choice was made another way (a preset consent cookie), so the first
+    /// page does not wait for a banner.
+    pub fn mark_answered(&self) {
+        self.answered.store(true, Ordering::SeqCst);
+    }
+
+    /// The answer this driver gives.
+    pub fn choice(&self) -> Choice {
+        self.choice
     }
 
     /// Whether a choice has been made and proven on some page of this pass.

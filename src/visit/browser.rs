@@ -368,6 +368,23 @@ impl BrowserSession {
             .collect())
     }
 
+    /// Plants cookies in a context's jar (preset consent), each given as a CDP `CookieParam`.
+    pub async fn set_cookies(
+        &self,
+        context: &BrowserContextId,
+        cookies: Vec<serde_json::Value>,
+    ) -> Result<(), BrowserError> {
+        let command = crate::capture::SetContextCookies {
+            browser_context_id: context.inner().clone(),
+            cookies,
+        };
+        self.browser
+            .execute(command)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.classify(e))
+    }
+
     /// Drops a context and everything in it.
     pub async fn dispose_context(&mut self, context: BrowserContextId) {
         if let Err(error) = self.browser.dispose_browser_context(context).await {

@@ -1,0 +1,179 @@
+//! A site's own scan configuration, `scans/<site host>.toml` by default: consent rules for the
+//! site's banner (same shape as the built-in rules, tried first and overriding built-ins with
+//! the same id) and consent cookies to pre-set instead of clicking.
+//!
+//! ```toml
+//! [[consent.platform]]
+//! id = "our-banner"
+//! name = "Our own banner"
+//! detect = { selectors = ["#consent"] }
+//! visible = ["#consent"]
+//! accept = [{ steps = [{ click = "#consent .yes" }] }]
+//! reject = [{ steps = [{ click = "#consent .no" }] }]
+//!
+//! [[consent.preset.reject]]
+//! name = "consent"
+//! value = "necessary"
+//! domain = ".example.com"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::consent::Choice;
+use crate::consent::rules::{Platform, RuleSet};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the site config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the site config {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    #[serde(default)]
+    pub consent: ConsentConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentConfig {
+    /// Rules for the site's banner.
+    #[serde(default)]
+    pub platform: Vec<Platform>,
+    /// Cookies set in the pass's fresh context before the first page, per answer.
+    #[serde(default)]
+    pub preset: BTreeMap<Choice, Vec<PresetCookie>>,
+}
+
+/// A consent cookie to plant instead of operating the banner.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PresetCookie {
+    pub name: String,
+    pub value: String,
+    /// `.example.com` for the whole site; the start URL's host when omitted.
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default = "root_path")]
+    pub path: String,
+}
+
+fn root_path() -> String {
+    "/".into()
+}
+
+impl SiteConfig {
+    /// Reads a config file. `required` is false for the default location, which may be absent.
+    pub fn load(path: &Path, required: bool) -> Result<SiteConfig, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(SiteConfig::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let config: SiteConfig = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: error.to_string().trim_end().to_string(),
+        })?;
+        let rules = RuleSet {
+            platforms: config.consent.platform.clone(),
+        };
+        rules.validate().map_err(|error| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        })?;
+        Ok(config)
+    }
+
+    /// The built-in rules with this site's rules in front.
+    pub fn consent_rules(&self, builtin: RuleSet) -> RuleSet {
+        builtin.merged(RuleSet {
+            platforms: self.consent.platform.clone(),
+        })
+    }
+}
+
+/// The default config location of a site: `<scans dir>/<host>.toml`.
+pub fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
+    let safe: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    scans_dir.join(format!("{}.toml", safe.trim_start_matches('.')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<SiteConfig, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        std::fs::write(&path, text).unwrap();
+        SiteConfig::load(&path, true)
+    }
+
+    #[test]
+    fn the_documented_example_loads() {
+        let doc = include_str!("config.rs");
+        let example: String = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| l.trim_start_matches("//!").trim_start().to_string() + "\n")
+            .collect();
+        let config = load_text(&example).expect("example is valid");
+        assert_eq!(config.consent.platform[0].id, "our-banner");
+        assert_eq!(config.consent.preset[&Choice::Reject][0].path, "/");
+        let rules = config.consent_rules(crate::consent::rules::builtin_rules());
+        assert_eq!(rules.platforms[0].id, "our-banner");
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_the_file() {
+        let error = load_text("[consent]\nunknown = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("site.toml") && error.contains("unknown"),
+            "{error}"
+        );
+        let error = load_text("[[consent.platform]]\nid = \"x\"\nname = \"X\"\ndetect = {}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("x"), "{error}");
+        assert!(load_text("not toml [").is_err());
+    }
+
+    #[test]
+    fn a_missing_default_config_is_fine_but_a_named_one_is_not() {
+        let missing = Path::new("/nonexistent/site.toml");
+        assert_eq!(
+            SiteConfig::load(missing, false).unwrap(),
+            SiteConfig::default()
+        );
+        assert!(SiteConfig::load(missing, true).is_err());
+    }
+}
