@@ -251,3 +251,112 @@ async fn violations_fail_the_build_only_when_asked() {
     let lenient = run(demo(&[])).await;
     assert_eq!(lenient.status.code(), Some(0));
 }
+
+/// A site's own rule (from its scan config) beats the heuristic, and preset consent cookies
+/// replace clicking.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_site_config_adds_rules_and_presets_consent() {
+    let (hosts, handler) = consent_site();
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("site.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[consent.platform]]
+id = "bandeau-maison"
+name = "Bandeau maison"
+detect = { selectors = ["[data-action=refuser]"] }
+visible = ["[data-action=refuser]"]
+accept = [{ steps = [{ click = "[data-action=accepter]" }] }]
+reject = [{ steps = [{ click = "[data-action=refuser]" }] }]
+verify = { cookie = "choix_cookies", accept = "accord", reject = "refus" }
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("fr.json");
+    let mut args = vec![
+        "scan".to_string(),
+        "https://www.heuristic-fr.test/".into(),
+        "--quiet".into(),
+        "--modes=reject".into(),
+        "--max-pages=1".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let record = first_consent(&scan, Mode::Reject).unwrap();
+    assert_eq!(record.platform.as_deref(), Some("bandeau-maison"));
+    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:?}");
+    assert!(
+        record
+            .verification
+            .as_deref()
+            .unwrap_or("")
+            .contains("choix_cookies")
+    );
+
+    // Presetting the German site's refusal: nothing to click, nothing gated loads.
+    std::fs::write(
+        &config,
+        "[[consent.preset.reject]]\nname = \"einwilligung\"\nvalue = \"abgelehnt\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("de.json");
+    let mut args = vec![
+        "scan".to_string(),
+        "https://www.heuristic-de.test/".into(),
+        "--quiet".into(),
+        "--modes=reject".into(),
+        "--max-pages=1".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let consent = &scan.modes[0].consent;
+    assert_eq!(
+        consent.len(),
+        1,
+        "only the preset, no banner handled: {consent:?}"
+    );
+    assert_eq!(consent[0].outcome, ConsentOutcome::Verified);
+    assert!(consent[0].clicked.is_empty());
+    assert!(
+        !scan
+            .cookies
+            .iter()
+            .any(|c| GATED_COOKIES.contains(&c.name.as_str()))
+    );
+
+    // A broken config is a clear error before any work.
+    std::fs::write(&config, "[consent]\nplatfrom = []\n").unwrap();
+    let output = run(vec![
+        "scan".into(),
+        "https://www.heuristic-de.test/".into(),
+        "--config".into(),
+        config.display().to_string(),
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("site.toml"));
+}

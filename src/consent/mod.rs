@@ -134,7 +134,9 @@ impl ConsentDriver {
             tokio::time::sleep(POLL).await;
         };
         let Some(found) = found else {
-            return first
+            // Worth a record only while no answer was given (a preset cookie answers too).
+            let unanswered = first && !self.answered();
+            return unanswered
                 .then(|| self.record(page, None, Vec::new(), ConsentOutcome::NoBanner, None));
         };
         let shot = self.screenshots.fetch_add(1, Ordering::SeqCst);
