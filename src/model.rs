@@ -281,7 +281,11 @@ pub struct CookieRecord {
     pub first_seen_on: String,
     /// Consent states in which the cookie was in the jar.
     pub modes: Vec<Mode>,
+    /// The value first written (hash and length; the value itself with `--keep-values`).
     pub value: CookieValue,
+    /// Per consent mode, the value as last written in that mode: a consent cookie says
+    /// `wait` before consent and `true`/`false` after the answer.
+    pub values_by_mode: BTreeMap<Mode, CookieValue>,
 }
 
 /// A cookie the browser refused to store, with Chromium's reasons.

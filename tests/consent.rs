@@ -97,7 +97,10 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
         let pattern = regex::Regex::new(pattern).unwrap();
         match in_mode(name) {
             Some(cookie) => {
-                let value = cookie.value.value.clone().unwrap_or_default();
+                let value = cookie.values_by_mode[&mode]
+                    .value
+                    .clone()
+                    .unwrap_or_default();
                 let decoded = percent_encoding::percent_decode_str(&value)
                     .decode_utf8_lossy()
                     .into_owned();

@@ -317,6 +317,7 @@ fn stable_part(scan: &Scan) -> Value {
     value["timing"] = Value::Null;
     for cookie in value["cookies"].as_array_mut().unwrap() {
         cookie["value"] = Value::Null;
+        cookie["values_by_mode"] = Value::Null;
         cookie["lifetime_days"] = Value::Null;
     }
     value["settings"]["concurrency"] = Value::Null;

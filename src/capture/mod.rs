@@ -167,6 +167,8 @@ type BlockedId = (String, String, Vec<String>);
 #[derive(Debug)]
 struct CookieAccumulator {
     latest: JarCookie,
+    /// Per mode, the value as last written (or first seen, when never seen written).
+    values: BTreeMap<Mode, (String, bool)>,
     lifetime_days: Option<f64>,
     first_seen_on: String,
     first_written_on: Option<String>,
@@ -256,8 +258,16 @@ impl Inventory {
                         pages: BTreeSet::new(),
                         pages_by_mode: BTreeMap::new(),
                         modes: BTreeSet::new(),
+                        values: BTreeMap::new(),
                     });
             entry.modes.insert(mode);
+            let seen = entry
+                .values
+                .entry(mode)
+                .or_insert_with(|| (cookie.value.clone(), false));
+            if writes.is_some() || !seen.1 {
+                *seen = (cookie.value.clone(), writes.is_some());
+            }
             if let Some(key) = &cookie.partition_key {
                 entry.partition_keys.insert(key.clone());
             }
@@ -380,11 +390,12 @@ impl Inventory {
                         .collect(),
                     first_seen_on: acc.first_written_on.unwrap_or(acc.first_seen_on),
                     modes: acc.modes.into_iter().collect(),
-                    value: CookieValue {
-                        length: value.len(),
-                        sha256: hex(&Sha256::digest(value.as_bytes())),
-                        value: self.keep_values.then(|| value.clone()),
-                    },
+                    value: cookie_value(value, self.keep_values),
+                    values_by_mode: acc
+                        .values
+                        .iter()
+                        .map(|(mode, (value, _))| (*mode, cookie_value(value, self.keep_values)))
+                        .collect(),
                     name: key.name,
                     domain: key.domain,
                     path: key.path,
@@ -425,6 +436,14 @@ impl Inventory {
             })
             .collect();
         (cookies, blocked, storage)
+    }
+}
+
+fn cookie_value(value: &str, keep: bool) -> CookieValue {
+    CookieValue {
+        length: value.len(),
+        sha256: hex(&Sha256::digest(value.as_bytes())),
+        value: keep.then(|| value.to_string()),
     }
 }
 
