@@ -178,6 +178,23 @@
       return null;
     },
     storage(key) { try { return localStorage.getItem(key); } catch (e) { return null; } },
+    // The IAB TCF state once the user acted: {status, purposes: [consented purpose ids]}.
+    tcf() {
+      return new Promise((resolve) => {
+        if (typeof window.__tcfapi !== "function") return resolve(null);
+        const timer = setTimeout(() => resolve({ status: "timeout", purposes: [] }), 2000);
+        try {
+          window.__tcfapi("addEventListener", 2, (data, ok) => {
+            if (!ok || !data) return;
+            if (data.eventStatus !== "useractioncomplete" && data.eventStatus !== "tcloaded") return;
+            clearTimeout(timer);
+            const consents = (data.purpose && data.purpose.consents) || {};
+            try { window.__tcfapi("removeEventListener", 2, () => {}, data.listenerId); } catch (e) {}
+            resolve({ status: data.eventStatus, purposes: Object.keys(consents).filter((k) => consents[k]).map(Number) });
+          });
+        } catch (e) { clearTimeout(timer); resolve(null); }
+      });
+    },
     evaluate(expression) {
       try { return Boolean((0, eval)(expression)); } catch (e) { return false; }
     },

@@ -470,6 +470,33 @@ impl ConsentDriver {
         }
     }
 
+    /// What `__tcfapi` says after the action: Ok(proof) when its purposes agree with the
+    /// choice, Err(why) when they contradict it, None without TCF.
+    async fn tcf_proof(&self, tab: &Tab) -> Option<Result<String, String>> {
+        let top = tab.frames().await.into_iter().next()?;
+        let state = call(tab, &top, "tcf", &Value::Null).await?;
+        let status = state.get("status")?.as_str()?.to_string();
+        if status == "timeout" {
+            return None;
+        }
+        let purposes: Vec<u64> = state
+            .get("purposes")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect();
+        let agrees = match self.choice {
+            Choice::Accept => !purposes.is_empty(),
+            Choice::Reject => purposes.is_empty(),
+        };
+        let description = format!("TCF {status}, purposes consented: {purposes:?}");
+        Some(if agrees {
+            Ok(description)
+        } else {
+            Err(description)
+        })
+    }
+
     async fn banner_visible(&self, tab: &Tab, platform: &Platform) -> bool {
         for frame in tab.frames().await {
             for selector in &platform.visible {
@@ -528,6 +555,18 @@ impl ConsentDriver {
                 break;
             }
             tokio::time::sleep(POLL).await;
+        }
+        // A TCF-speaking banner can prove more than its disappearance.
+        if record.outcome == ConsentOutcome::Verified
+            && let Some(tcf) = self.tcf_proof(tab).await
+        {
+            match tcf {
+                Ok(proof) => record.verification = Some(proof),
+                Err(contradiction) => {
+                    record.outcome = ConsentOutcome::Unverified;
+                    record.verification = Some(contradiction);
+                }
+            }
         }
         record
     }
