@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cookiescan::discover::{Limits, ScopeRules};
+use cookiescan::model::Mode;
 use cookiescan::scan::{ScanSettings, run_scan};
 use cookiescan::site::{SiteRequest, SiteResponse, SiteServer, TRANSPARENT_GIF};
 use cookiescan::visit::{BrowserOptions, BrowserSource, VisitTiming, find_chrome};
@@ -28,7 +29,7 @@ fn page(index: usize, pages: usize) -> SiteResponse {
          <script>document.cookie = 'js_{bucket}=1; path=/; max-age=86400';</script>\
          <script src=\"https://cdn.metrics.test/m.js\"></script>\
          <img src=\"https://px.metrics.test/p.gif?page={index}\" alt=\"\">\
-         <ul>{links}</ul>",
+         <ul>{links}</ul>{BANNER}",
         bucket = index % 7
     ))
     .cookie(&format!(
@@ -36,6 +37,25 @@ fn page(index: usize, pages: usize) -> SiteResponse {
         index % 5
     ))
 }
+
+/// A consent banner of the common shape, answered by cookiescan's heuristic in the consent
+/// passes: shown until `bench_consent` is set; accepting loads a marketing pixel.
+const BANNER: &str = r#"<div id="consent" role="dialog" style="position:fixed;bottom:0;left:0;right:0;padding:12px;background:#eee">
+<p>We use cookies for statistics and marketing.</p>
+<button id="yes">Accept all</button> <button id="no">Reject all</button></div>
+<script>
+(() => {
+  const banner = document.getElementById('consent');
+  const answer = (value) => {
+    document.cookie = 'bench_consent=' + value + '; path=/; max-age=31536000';
+    banner.remove();
+    if (value === 'yes') { const img = new Image(); img.src = 'https://px.metrics.test/p.gif?marketing=1'; }
+  };
+  if (/bench_consent=/.test(document.cookie)) banner.remove();
+  document.getElementById('yes').onclick = () => answer('yes');
+  document.getElementById('no').onclick = () => answer('no');
+})();
+</script>"#;
 
 fn handle(request: &SiteRequest, pages: usize) -> SiteResponse {
     match (request.host.as_str(), request.path.as_str()) {
@@ -135,7 +155,19 @@ async fn main() {
         .await
         .expect("bench site starts");
     let chrome = find_chrome(None).expect("a Chromium to benchmark with");
-    println!("site: {pages} pages; browser: {}", chrome.display());
+    let modes: Vec<Mode> = std::env::var("BENCH_MODES")
+        .unwrap_or_else(|_| "before-consent".into())
+        .split(',')
+        .map(|m| match m.trim() {
+            "accept" => Mode::Accept,
+            "reject" => Mode::Reject,
+            _ => Mode::BeforeConsent,
+        })
+        .collect();
+    println!(
+        "site: {pages} pages; modes: {modes:?}; browser: {}",
+        chrome.display()
+    );
     println!(
         "tabs  pages  ok  cookies  wall_s  pages_per_min  peak_chromium_pss_mib  peak_self_rss_mib"
     );
@@ -167,7 +199,7 @@ async fn main() {
                 command_timeout: Duration::from_secs(30),
             },
             // The throughput of one pass; consent passes are measured with a banner site.
-            modes: vec![cookiescan::model::Mode::BeforeConsent],
+            modes: modes.clone(),
             consent_rules: cookiescan::consent::rules::builtin_rules(),
             consent_timing: cookiescan::consent::ConsentTiming::default(),
             artifacts_dir: None,
@@ -198,6 +230,28 @@ async fn main() {
             .iter()
             .filter(|p| p.outcome == cookiescan::model::PageOutcome::Ok)
             .count();
+        for mode in &modes {
+            let times: Vec<u64> = scan
+                .timing
+                .pages_ms
+                .iter()
+                .filter(|(key, _)| key.starts_with(&format!("{} ", mode.as_str())))
+                .map(|(_, ms)| *ms)
+                .collect();
+            let mean = times.iter().sum::<u64>() as f64 / times.len().max(1) as f64;
+            let banners = scan
+                .modes
+                .iter()
+                .filter(|run| run.mode == *mode)
+                .flat_map(|run| &run.consent)
+                .map(|c| format!("{} {}", c.outcome.as_str(), c.clicked.join(" ")))
+                .collect::<Vec<_>>();
+            println!(
+                "      {:<15} {:>3} pages, mean {mean:>5.0} ms/page per tab; consent: {banners:?}",
+                mode.as_str(),
+                times.len()
+            );
+        }
         println!(
             "{tabs:>4}  {visited:>5}  {ok:>3}  {:>7}  {wall:>6.1}  {:>13.0}  {:>21.0}  {:>17.0}",
             scan.cookies.len(),

@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_loads() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let section = &readme[readme.find("### Site config").expect("README section")..];
+        let example: String = section
+            .lines()
+            .skip_while(|l| !l.starts_with("```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config = load_text(&example).expect("README example is valid");
+        assert_eq!(config.consent.platform[0].reject[0].steps.len(), 3);
+        assert_eq!(
+            config.consent.preset[&Choice::Reject][0].domain.as_deref(),
+            Some(".example.com")
+        );
+    }
+
+    #[test]
     fn mistakes_are_reported_with_the_file() {
         let error = load_text("[consent]\nunknown = 1\n")
             .unwrap_err()
