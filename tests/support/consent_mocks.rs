@@ -6,7 +6,8 @@
 //!
 //! Every mock reads its own consent storage on load. Until a choice is stored the banner shows
 //! on every page; once consent for analytics was given it loads [`TRACKER_SCRIPT`] (at once on
-//! the click, without a reload); refused or unanswered, it never does.
+//! the click, without a reload, except borlabs, which reloads the page after every choice as
+//! its "reload after consent" setting does); refused or unanswered, it never does.
 //!
 //! Shapes worth knowing:
 //! - onetrust: no first-layer reject. Reject = `#onetrust-pc-btn-handler` → the preference
@@ -1444,9 +1445,8 @@ const BORLABS_JS: &str = r##"
     var expires = new Date(Date.now() + 60 * 86400000).toUTCString();
     cookie = { consents: consents, domainPath: location.hostname + '/', expires: expires, uid: fx.uuid().slice(0, 23), version: '1' };
     fx.setCookie('borlabs-cookie', encodeURIComponent(JSON.stringify(cookie)), 60);
-    var box = document.getElementById('BorlabsCookieBox');
-    if (box) box.parentNode.removeChild(box);
-    if (hasGroup('statistics')) fx.loadTracker();
+    // Like Borlabs' "reload after consent" setting: the new document applies the choice.
+    location.reload();
   }
   function render() {
     var wrap = document.createElement('div');
