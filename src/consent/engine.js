@@ -111,7 +111,8 @@
       if (!COOKIE_TALK.test(text)) continue;
       const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
       const kinds = buttons.map((b) => [b, classify(b)]).filter(([, k]) => k);
-      if (!kinds.length) continue;
+      // A consent banner offers an answer; a newsletter box with only "Subscribe" is not one.
+      if (!kinds.some(([, k]) => k === "accept" || k === "reject" || k === "acknowledge")) continue;
       const size = el.getBoundingClientRect().width * el.getBoundingClientRect().height;
       if (!best || size < best.size) best = { el, kinds, size, text };
     }
