@@ -505,38 +505,9 @@ impl Tab {
   }
   return { origin: location.origin, items };
 })()"#;
-        let Ok(tree) = self.page.execute(GetFrameTreeParams::default()).await else {
-            return Vec::new();
-        };
-        let mut frames = Vec::new();
-        flatten_frames(&tree.result.frame_tree, &mut frames);
         let mut items = Vec::new();
-        for frame in frames {
-            let Ok(world) = self
-                .page
-                .execute(
-                    CreateIsolatedWorldParams::builder()
-                        .frame_id(frame)
-                        .world_name("cookiescan")
-                        .build()
-                        .expect("frame id is set"),
-                )
-                .await
-            else {
-                continue;
-            };
-            let Ok(evaluate) = EvaluateParams::builder()
-                .expression(STORAGE)
-                .context_id(world.result.execution_context_id)
-                .return_by_value(true)
-                .build()
-            else {
-                continue;
-            };
-            let Ok(result) = self.page.execute(evaluate).await else {
-                continue;
-            };
-            let Some(value) = result.result.result.value else {
+        for frame in self.frames().await {
+            let Some(value) = self.evaluate(Some(&frame.id), STORAGE).await else {
                 continue;
             };
             let origin = value
@@ -588,17 +559,27 @@ impl Tab {
     /// world (consent platforms' globals live there), in an isolated world for iframes (same DOM,
     /// no interference from the frame's scripts).
     pub async fn evaluate_in(&self, frame: &Frame, expression: &str) -> Option<serde_json::Value> {
+        let isolated_in = (!frame.top).then_some(&frame.id);
+        self.evaluate(isolated_in, expression).await
+    }
+
+    /// Evaluates in the top document's own world, or in a fresh isolated world of a frame.
+    async fn evaluate(
+        &self,
+        isolated_in: Option<&FrameId>,
+        expression: &str,
+    ) -> Option<serde_json::Value> {
         let mut params = EvaluateParams::builder()
             .expression(expression)
             .return_by_value(true)
             .await_promise(true);
-        if !frame.top {
+        if let Some(frame) = isolated_in {
             let world = self
                 .page
                 .execute(
                     CreateIsolatedWorldParams::builder()
-                        .frame_id(frame.id.clone())
-                        .world_name("cookiescan-consent")
+                        .frame_id(frame.clone())
+                        .world_name("cookiescan")
                         .build()
                         .ok()?,
                 )
@@ -685,13 +666,6 @@ fn collect_frames(tree: &FrameTree, out: &mut Vec<Frame>) {
     });
     for child in tree.child_frames.iter().flatten() {
         collect_frames(child, out);
-    }
-}
-
-fn flatten_frames(tree: &FrameTree, out: &mut Vec<FrameId>) {
-    out.push(tree.frame.id.clone());
-    for child in tree.child_frames.iter().flatten() {
-        flatten_frames(child, out);
     }
 }
 
