@@ -3,24 +3,13 @@
 
 mod support;
 
-use std::process::Output;
-
 use cookiescan::model::{ConsentOutcome, ConsentRecord, Mode, Scan};
 use cookiescan::site::SiteServer;
 use support::consent::{
     ConsentCase, Expectation, GATED_COOKIES, NECESSARY_COOKIE, Outcome, consent_cases, consent_site,
 };
 
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(support::cookiescan_bin())
-            .args(&args)
-            .output()
-            .expect("cookiescan runs")
-    })
-    .await
-    .expect("join")
-}
+use support::run_cookiescan as run;
 
 /// Scans one case in the given modes; returns the scan.
 async fn scan(
@@ -271,6 +260,34 @@ async fn violations_fail_the_build_only_when_asked() {
     assert_eq!(lenient.status.code(), Some(0));
 }
 
+/// Scans the first page of `url` in the reject pass with the given site config.
+async fn reject_with_config(
+    server: &SiteServer,
+    url: &str,
+    config: &std::path::Path,
+    out: &std::path::Path,
+) -> Scan {
+    let mut args = vec![
+        "scan".to_string(),
+        url.into(),
+        "--quiet".into(),
+        "--modes=reject".into(),
+        "--max-pages=1".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
 /// A site's own rule (from its scan config) beats the heuristic, and preset consent cookies
 /// replace clicking.
 #[tokio::test(flavor = "multi_thread")]
@@ -296,25 +313,7 @@ verify = { cookie = "choix_cookies", accept = "accord", reject = "refus" }
     )
     .unwrap();
     let out = dir.path().join("fr.json");
-    let mut args = vec![
-        "scan".to_string(),
-        "https://www.heuristic-fr.test/".into(),
-        "--quiet".into(),
-        "--modes=reject".into(),
-        "--max-pages=1".into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&server));
-    let output = run(args).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let scan = reject_with_config(&server, "https://www.heuristic-fr.test/", &config, &out).await;
     let record = first_consent(&scan, Mode::Reject).unwrap();
     assert_eq!(record.platform.as_deref(), Some("bandeau-maison"));
     assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:?}");
@@ -333,25 +332,7 @@ verify = { cookie = "choix_cookies", accept = "accord", reject = "refus" }
     )
     .unwrap();
     let out = dir.path().join("de.json");
-    let mut args = vec![
-        "scan".to_string(),
-        "https://www.heuristic-de.test/".into(),
-        "--quiet".into(),
-        "--modes=reject".into(),
-        "--max-pages=1".into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&server));
-    let output = run(args).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let scan = reject_with_config(&server, "https://www.heuristic-de.test/", &config, &out).await;
     let consent = &scan.modes[0].consent;
     assert_eq!(
         consent.len(),

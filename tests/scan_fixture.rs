@@ -34,17 +34,7 @@ async fn fixture(configure: impl FnOnce(&FixtureState)) -> Fixture {
     }
 }
 
-/// Runs the binary off the async runtime so the fixture server keeps serving.
-async fn cookiescan(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(support::cookiescan_bin())
-            .args(&args)
-            .output()
-            .expect("cookiescan runs")
-    })
-    .await
-    .expect("join")
-}
+use support::run_cookiescan as cookiescan;
 
 async fn scan(fixture: &Fixture, name: &str, extra: &[&str]) -> (Output, Option<Scan>) {
     let out = fixture.dir.path().join(format!("{name}.json"));

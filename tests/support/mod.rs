@@ -29,3 +29,15 @@ pub fn chrome_args(server: &SiteServer) -> Vec<String> {
         "--insecure".to_string(),
     ]
 }
+
+/// Runs the real binary off the async runtime, so an in-process fixture server keeps serving.
+pub async fn run_cookiescan(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(cookiescan_bin())
+            .args(&args)
+            .output()
+            .expect("cookiescan runs")
+    })
+    .await
+    .expect("join")
+}
