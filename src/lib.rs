@@ -9,6 +9,7 @@
 //! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
 
 pub mod capture;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod consent;
