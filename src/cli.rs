@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,12 +11,14 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+use crate::classify::Classifier;
 use crate::config::{SiteConfig, default_config_path};
 use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
 use crate::discover::{Limits, ScopeMode, ScopeRules};
 use crate::model::Mode;
 use crate::progress::Progress;
+use crate::report::policy::{self, TableSettings};
 use crate::report::{
     self, findings::findings, inventory::write_inventory, summary::render_summary,
 };
@@ -209,6 +211,22 @@ pub enum ReportFormat {
     Inventory,
     /// The plain-text summary
     Summary,
+    /// The cookie-policy table as GitHub-flavoured Markdown
+    Md,
+    /// The cookie-policy table as a standalone HTML page
+    Html,
+    /// The cookie-policy table as CSV
+    Csv,
+    /// The cookie-policy table as JSON
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TablePreset {
+    /// Service provider's name | Function and location | Cookie name(s) | Purposes
+    Default,
+    /// Name | Provider | Purpose | Expiry | Type
+    Cookiebot,
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +239,24 @@ pub struct ReportArgs {
     /// Write here instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The site's config (annotations, table layout); default: the scans directory's <host>.toml when it exists
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An Open Cookie Database CSV to classify cookies our knowledge base does not know
+    #[arg(long, value_name = "PATH")]
+    pub cookie_db: Option<PathBuf>,
+    /// Table column preset (overrides the config's columns)
+    #[arg(long, value_enum)]
+    pub preset: Option<TablePreset>,
+    /// Language of the table's labels (overrides the config)
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Fr,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -282,6 +318,47 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Demo(args) => run_demo(&args).await,
         Command::Report(args) => {
             let scan = report::load_scan(&args.scan)?;
+            let config = match &args.config {
+                Some(path) => SiteConfig::load(path, true)?,
+                // Scans live in <scans>/<host>/<time>.json, the config in <scans>/<host>.toml.
+                None => match args.scan.parent().and_then(Path::parent) {
+                    Some(scans) => {
+                        SiteConfig::load(&default_config_path(scans, &scan.site.host), false)?
+                    }
+                    None => SiteConfig::default(),
+                },
+            };
+            let ocd = match &args.cookie_db {
+                Some(path) => Some(crate::classify::ocd::load(path)?),
+                None => None,
+            };
+            let classifier = Classifier::new(
+                &scan.site.registrable_domain,
+                config
+                    .site
+                    .operator
+                    .as_deref()
+                    .unwrap_or(&scan.site.registrable_domain),
+                config.cookies.clone(),
+                crate::classify::knowledge::builtin(),
+                ocd,
+            );
+            let mut table_settings = config.table.clone();
+            match args.preset {
+                Some(TablePreset::Cookiebot) => {
+                    table_settings.columns = policy::cookiebot_columns()
+                }
+                Some(TablePreset::Default) => {
+                    table_settings.columns = TableSettings::default().columns
+                }
+                None => {}
+            }
+            match args.lang {
+                Some(LangArg::En) => table_settings.language = policy::Language::En,
+                Some(LangArg::Fr) => table_settings.language = policy::Language::Fr,
+                None => {}
+            }
+            let table = policy::build(&scan, &classifier, &table_settings);
             let mut out: Box<dyn Write> = match &args.output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path)
@@ -291,8 +368,19 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             let written = match args.format {
                 ReportFormat::Inventory => {
-                    write_inventory(&scan, &mut out).map_err(anyhow::Error::from)
+                    write_inventory(&scan, &classifier, &mut out).map_err(anyhow::Error::from)
                 }
+                ReportFormat::Md => out
+                    .write_all(policy::render_markdown(&table, &table_settings).as_bytes())
+                    .map_err(anyhow::Error::from),
+                ReportFormat::Html => out
+                    .write_all(policy::render_html(&table, &scan, &table_settings).as_bytes())
+                    .map_err(anyhow::Error::from),
+                ReportFormat::Csv => policy::write_csv(&table, &table_settings, &mut out)
+                    .map_err(anyhow::Error::from),
+                ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &table)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from)),
                 ReportFormat::Summary => out
                     .write_all(render_summary(&scan).as_bytes())
                     .map_err(anyhow::Error::from),

@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::classify::Annotation;
 use crate::consent::Choice;
 use crate::consent::rules::{Platform, RuleSet};
+use crate::report::policy::TableSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -40,7 +42,24 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     #[serde(default)]
+    pub site: SiteSection,
+    #[serde(default)]
     pub consent: ConsentConfig,
+    /// The operator's notes on cookies: provider, function, purpose, category.
+    #[serde(default, rename = "cookie")]
+    pub cookies: Vec<Annotation>,
+    /// Layout of the cookie-policy table.
+    #[serde(default)]
+    pub table: TableSettings,
+}
+
+/// Facts about the site itself.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSection {
+    /// Who runs the site: named as the provider of its own cookies.
+    #[serde(default)]
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

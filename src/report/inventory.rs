@@ -5,6 +5,7 @@ use std::io::Write;
 
 use url::Url;
 
+use crate::classify::Classifier;
 use crate::model::{CookieRecord, Mode, Scan};
 
 /// The inventory's columns, in order. Later stages fill category, provider and purpose.
@@ -28,8 +29,12 @@ pub const COLUMNS: [&str; 17] = [
     "partitioned",
 ];
 
-/// Writes the inventory of `scan` as CSV.
-pub fn write_inventory(scan: &Scan, out: impl Write) -> Result<(), csv::Error> {
+/// Writes the inventory of `scan` as CSV, classified by `classifier`.
+pub fn write_inventory(
+    scan: &Scan,
+    classifier: &Classifier,
+    out: impl Write,
+) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(COLUMNS)?;
     let start_host = scan.site.host.as_str();
@@ -53,6 +58,7 @@ pub fn write_inventory(scan: &Scan, out: impl Write) -> Result<(), csv::Error> {
             .collect();
         pages.sort();
         pages.dedup();
+        let class = classifier.classify(&cookie.name, &cookie.domain);
         let row = [
             neutralise(&cookie.name),
             neutralise(&cookie.domain),
@@ -66,9 +72,9 @@ pub fn write_inventory(scan: &Scan, out: impl Write) -> Result<(), csv::Error> {
             in_mode(Mode::BeforeConsent).into(),
             in_mode(Mode::Accept).into(),
             in_mode(Mode::Reject).into(),
-            String::new(),
-            String::new(),
-            String::new(),
+            class.category.as_str().to_string(),
+            neutralise(&class.provider),
+            neutralise(&class.purpose),
             duration(cookie),
             yes_no(cookie.http_only),
             yes_no(cookie.secure),
@@ -141,7 +147,7 @@ fn yes_no(value: bool) -> String {
 
 /// Spreadsheet programs run cells that start with `=`, `+`, `-` or `@` as formulas; the scanned
 /// site controls cookie names and paths, so such cells are quoted with a leading apostrophe.
-fn neutralise(text: &str) -> String {
+pub(crate) fn neutralise(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -3,6 +3,7 @@
 
 pub mod findings;
 pub mod inventory;
+pub mod policy;
 pub mod summary;
 
 use std::io::Write;

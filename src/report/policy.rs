@@ -1,0 +1,633 @@
+//! The cookie-policy table: one section per category, rows grouping a provider's cookies of
+//! one function, the location summarised from the pages that set them. Rendered as Markdown,
+//! HTML, CSV or JSON from the same rows, so every format says the same thing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::inventory::{duration, page_label};
+use crate::classify::{Category, Classification, Classifier};
+use crate::model::{CookieRecord, Mode, PageOutcome, Party, Scan};
+
+/// A column of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Provider,
+    FunctionAndLocation,
+    Names,
+    Purpose,
+    Duration,
+    Party,
+    Domain,
+    BeforeConsent,
+    /// Cookiebot-style "Type": HTTP or JavaScript.
+    Type,
+}
+
+/// Table layout: which columns, in which language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSettings {
+    #[serde(default = "default_columns")]
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub language: Language,
+    /// Heading overrides per category (machine value → heading).
+    #[serde(default)]
+    pub headings: BTreeMap<Category, String>,
+}
+
+impl Default for TableSettings {
+    fn default() -> Self {
+        TableSettings {
+            columns: default_columns(),
+            language: Language::En,
+            headings: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_columns() -> Vec<Column> {
+    vec![
+        Column::Provider,
+        Column::FunctionAndLocation,
+        Column::Names,
+        Column::Purpose,
+    ]
+}
+
+/// The Cookiebot-style declaration: Name | Provider | Purpose | Expiry | Type.
+pub fn cookiebot_columns() -> Vec<Column> {
+    vec![
+        Column::Names,
+        Column::Provider,
+        Column::Purpose,
+        Column::Duration,
+        Column::Type,
+    ]
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    En,
+    Fr,
+}
+
+struct Labels {
+    column: fn(Column) -> &'static str,
+    heading: fn(Category) -> (&'static str, &'static str),
+    whole_site: &'static str,
+    needs_review: &'static str,
+    title: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    first: &'static str,
+    third: &'static str,
+}
+
+fn labels(language: Language) -> Labels {
+    match language {
+        Language::En => Labels {
+            column: |c| match c {
+                Column::Provider => "Service provider's name",
+                Column::FunctionAndLocation => "Function and location",
+                Column::Names => "Cookie name(s)",
+                Column::Purpose => "Purposes",
+                Column::Duration => "Duration",
+                Column::Party => "Party",
+                Column::Domain => "Domain",
+                Column::BeforeConsent => "Set before consent",
+                Column::Type => "Type",
+            },
+            heading: |c| match c {
+                Category::Necessary => (
+                    "Cookies necessary for the site to function",
+                    "They keep the site working (sessions, security, your consent choices) and need no consent.",
+                ),
+                Category::Functionality => (
+                    "Functionality cookies",
+                    "They remember your choices, such as your language, to make the site easier to use.",
+                ),
+                Category::Statistics => (
+                    "Statistical cookies",
+                    "They measure how the site is used so that it can be improved.",
+                ),
+                Category::Marketing => (
+                    "Marketing and third-party cookies",
+                    "They are set by us or by partners to show and measure advertising, often across sites.",
+                ),
+                Category::Unclassified => (
+                    "Cookies being reviewed",
+                    "The purpose of these cookies is being reviewed.",
+                ),
+            },
+            whole_site: "whole site",
+            needs_review: "Needs review",
+            title: "Cookies used on",
+            yes: "yes",
+            no: "no",
+            first: "first party",
+            third: "third party",
+        },
+        Language::Fr => Labels {
+            column: |c| match c {
+                Column::Provider => "Nom du prestataire",
+                Column::FunctionAndLocation => "Fonction et emplacement",
+                Column::Names => "Nom(s) du cookie",
+                Column::Purpose => "Finalités",
+                Column::Duration => "Durée",
+                Column::Party => "Origine",
+                Column::Domain => "Domaine",
+                Column::BeforeConsent => "Déposé avant consentement",
+                Column::Type => "Type",
+            },
+            heading: |c| match c {
+                Category::Necessary => (
+                    "Cookies nécessaires au fonctionnement du site",
+                    "Ils font fonctionner le site (session, sécurité, vos choix de cookies) et ne requièrent pas de consentement.",
+                ),
+                Category::Functionality => (
+                    "Cookies de fonctionnalité",
+                    "Ils mémorisent vos choix, comme votre langue, pour faciliter l'usage du site.",
+                ),
+                Category::Statistics => (
+                    "Cookies statistiques",
+                    "Ils mesurent l'utilisation du site afin de l'améliorer.",
+                ),
+                Category::Marketing => (
+                    "Cookies publicitaires et tiers",
+                    "Ils sont déposés par nous ou nos partenaires pour afficher et mesurer la publicité, souvent d'un site à l'autre.",
+                ),
+                Category::Unclassified => (
+                    "Cookies en cours d'examen",
+                    "La finalité de ces cookies est en cours d'examen.",
+                ),
+            },
+            whole_site: "tout le site",
+            needs_review: "À vérifier",
+            title: "Cookies utilisés sur",
+            yes: "oui",
+            no: "non",
+            first: "interne",
+            third: "tiers",
+        },
+    }
+}
+
+/// One row of the table, in plain text (renderers escape it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub category: Category,
+    pub provider: String,
+    pub function: String,
+    pub location: String,
+    pub names: Vec<String>,
+    pub purpose: String,
+    pub duration: String,
+    pub party: String,
+    pub domains: Vec<String>,
+    pub before_consent: Option<bool>,
+    pub kind: String,
+    pub needs_review: bool,
+}
+
+/// The whole table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyTable {
+    pub site: String,
+    pub scanned_at: String,
+    pub modes: Vec<Mode>,
+    pub sections: Vec<(Category, Vec<Row>)>,
+}
+
+/// Classifies every cookie of the scan and groups them into rows.
+pub fn build(scan: &Scan, classifier: &Classifier, settings: &TableSettings) -> PolicyTable {
+    let words = labels(settings.language);
+    let visited_ok: usize = scan
+        .modes
+        .first()
+        .map(|run| {
+            run.pages
+                .iter()
+                .filter(|p| p.outcome == PageOutcome::Ok)
+                .count()
+        })
+        .unwrap_or(0);
+    let before_scanned = scan.modes.iter().any(|m| m.mode == Mode::BeforeConsent);
+    type Key = (Category, String, String, String);
+    let mut groups: BTreeMap<Key, Vec<(&CookieRecord, Classification)>> = BTreeMap::new();
+    for cookie in &scan.cookies {
+        let class = classifier.classify(&cookie.name, &cookie.domain);
+        let key = (
+            class.category,
+            class.provider.clone(),
+            class.function.clone(),
+            class.purpose.clone(),
+        );
+        groups.entry(key).or_default().push((cookie, class));
+    }
+    let mut sections: BTreeMap<Category, Vec<Row>> = BTreeMap::new();
+    for ((category, provider, function, purpose), members) in groups {
+        let names: BTreeSet<String> = members.iter().map(|(_, c)| c.pattern.clone()).collect();
+        let domains: BTreeSet<String> = members
+            .iter()
+            .map(|(c, _)| c.domain.trim_start_matches('.').to_string())
+            .collect();
+        let durations: BTreeSet<String> = members.iter().map(|(c, _)| duration(c)).collect();
+        let parties: BTreeSet<&str> = members
+            .iter()
+            .map(|(c, _)| match c.party {
+                Party::First => words.first,
+                Party::Third => words.third,
+            })
+            .collect();
+        let kinds: BTreeSet<&str> = members
+            .iter()
+            .map(|(c, _)| match c.set_by.as_str() {
+                "javascript" => "JavaScript",
+                "both" => "HTTP, JavaScript",
+                _ => "HTTP",
+            })
+            .collect();
+        let cookies: Vec<&CookieRecord> = members.iter().map(|(c, _)| *c).collect();
+        sections.entry(category).or_default().push(Row {
+            category,
+            provider,
+            function,
+            location: location(&cookies, scan, visited_ok, words.whole_site),
+            names: names.into_iter().collect(),
+            purpose,
+            duration: durations.into_iter().collect::<Vec<_>>().join(", "),
+            party: parties.into_iter().collect::<Vec<_>>().join(", "),
+            domains: domains.into_iter().collect(),
+            before_consent: before_scanned.then(|| {
+                cookies
+                    .iter()
+                    .any(|c| c.modes.contains(&Mode::BeforeConsent))
+            }),
+            kind: kinds.into_iter().collect::<Vec<_>>().join(", "),
+            needs_review: members.iter().any(|(_, c)| c.needs_review),
+        });
+    }
+    PolicyTable {
+        site: scan.site.registrable_domain.clone(),
+        scanned_at: scan.timing.started_at.clone(),
+        modes: scan.modes.iter().map(|m| m.mode).collect(),
+        sections: sections.into_iter().collect(),
+    }
+}
+
+/// Where cookies are set, compactly: "whole site" for site-wide cookies set on the home page or
+/// on most pages, else path patterns (`/fr/*`, `/checkout`), never a long list of URLs.
+fn location(cookies: &[&CookieRecord], scan: &Scan, visited_ok: usize, whole_site: &str) -> String {
+    let start = Url::parse(&scan.site.start_url).ok();
+    let start_path = start
+        .as_ref()
+        .map(|u| u.path().to_string())
+        .unwrap_or("/".into());
+    let host = scan.site.host.as_str();
+    let mut pages: BTreeSet<String> = BTreeSet::new();
+    for cookie in cookies {
+        pages.extend(cookie.pages.iter().map(|p| page_label(p, host)));
+    }
+    let site_wide_path = cookies.iter().all(|c| c.path == "/");
+    if site_wide_path
+        && (pages.is_empty() || pages.contains(&start_path) || pages.len() * 2 >= visited_ok.max(1))
+    {
+        return whole_site.to_string();
+    }
+    if pages.is_empty() {
+        let paths: BTreeSet<String> = cookies.iter().map(|c| format!("{}*", c.path)).collect();
+        return paths.into_iter().collect::<Vec<_>>().join(", ");
+    }
+    // Group by host and first path segment: two pages or more under one segment become `/seg/*`.
+    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for page in &pages {
+        let (prefix, path) = match page.find("://") {
+            Some(_) => match Url::parse(page) {
+                Ok(url) => (
+                    format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default()),
+                    url.path().to_string(),
+                ),
+                Err(_) => (String::new(), page.clone()),
+            },
+            None => (
+                String::new(),
+                page.split('?').next().unwrap_or(page).to_string(),
+            ),
+        };
+        let segment = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        groups
+            .entry((prefix.clone(), segment))
+            .or_default()
+            .push(format!("{prefix}{path}"));
+    }
+    let mut parts: Vec<String> = groups
+        .into_iter()
+        .map(|((prefix, segment), members)| {
+            let unique: BTreeSet<String> = members.into_iter().collect();
+            if unique.len() >= 2 && !segment.is_empty() {
+                format!("{prefix}/{segment}/*")
+            } else {
+                unique.into_iter().collect::<Vec<_>>().join(", ")
+            }
+        })
+        .collect();
+    if parts.len() > 5 {
+        let more = parts.len() - 4;
+        parts.truncate(4);
+        parts.push(format!("+{more}"));
+    }
+    parts.join(", ")
+}
+
+fn cell(row: &Row, column: Column, words: &Labels) -> String {
+    match column {
+        Column::Provider => row.provider.clone(),
+        Column::FunctionAndLocation => match (row.function.is_empty(), row.location.is_empty()) {
+            (true, _) => row.location.clone(),
+            (false, true) => row.function.clone(),
+            (false, false) => format!("{} ({})", row.function, row.location),
+        },
+        Column::Names => row.names.join(", "),
+        Column::Purpose => row.purpose.clone(),
+        Column::Duration => row.duration.clone(),
+        Column::Party => row.party.clone(),
+        Column::Domain => row.domains.join(", "),
+        Column::BeforeConsent => match row.before_consent {
+            Some(true) => words.yes.into(),
+            Some(false) => words.no.into(),
+            None => String::new(),
+        },
+        Column::Type => row.kind.clone(),
+    }
+}
+
+fn heading(category: Category, settings: &TableSettings, words: &Labels) -> (String, String) {
+    let (default, explanation) = (words.heading)(category);
+    let title = settings
+        .headings
+        .get(&category)
+        .cloned()
+        .unwrap_or_else(|| default.to_string());
+    (title, explanation.to_string())
+}
+
+/// GitHub-flavoured Markdown. Site-controlled text is escaped so it cannot break the table or
+/// inject markup.
+pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String {
+    let words = labels(settings.language);
+    let mut out = String::new();
+    let _ = writeln!(out, "# {} {}\n", words.title, md(&table.site));
+    for (category, rows) in &table.sections {
+        let (title, explanation) = heading(*category, settings, &words);
+        let _ = writeln!(out, "## {}\n\n{}\n", md(&title), md(&explanation));
+        let header: Vec<String> = settings
+            .columns
+            .iter()
+            .map(|c| md((words.column)(*c)))
+            .collect();
+        let _ = writeln!(out, "| {} |", header.join(" | "));
+        let _ = writeln!(out, "|{}|", vec!["---"; header.len()].join("|"));
+        for row in rows {
+            let cells: Vec<String> = settings
+                .columns
+                .iter()
+                .map(|c| md(&cell(row, *c, &words)))
+                .collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        out.push('\n');
+    }
+    let review: Vec<&Row> = table
+        .sections
+        .iter()
+        .flat_map(|(_, r)| r)
+        .filter(|r| r.needs_review)
+        .collect();
+    if !review.is_empty() {
+        let _ = writeln!(out, "## {}\n", words.needs_review);
+        for row in review {
+            let _ = writeln!(
+                out,
+                "- {} ({})",
+                md(&row.names.join(", ")),
+                md(&row.provider)
+            );
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' | '*' | '_' | '`' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// HTML escaping for text and attribute values.
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A standalone, accessible HTML page (no external assets): the table, the scan's date, site
+/// and modes, and the consent evidence.
+pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -> String {
+    let words = labels(settings.language);
+    let lang = match settings.language {
+        Language::En => "en",
+        Language::Fr => "fr",
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} {}</title>\n<style>\n\
+         body{{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111}}\n\
+         table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}\n\
+         th,td{{border:1px solid #999;padding:.4rem .6rem;text-align:left;vertical-align:top}}\n\
+         th{{background:#eee}} caption{{text-align:left;font-weight:600;padding:.4rem 0}}\n\
+         .meta{{color:#444}} @media print{{body{{margin:0}}}}\n</style>\n</head>\n<body>\n<main>\n",
+        html(words.title),
+        html(&table.site)
+    );
+    let _ = writeln!(out, "<h1>{} {}</h1>", html(words.title), html(&table.site));
+    let modes: Vec<&str> = table.modes.iter().map(|m| m.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Scan of {} on {} ({}), cookiescan {}.</p>",
+        html(&scan.site.start_url),
+        html(&table.scanned_at),
+        html(&modes.join(", ")),
+        html(&scan.tool.version)
+    );
+    for (category, rows) in &table.sections {
+        let (title, explanation) = heading(*category, settings, &words);
+        let id = category.as_str();
+        let _ = writeln!(
+            out,
+            "<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{}</h2>\n<p>{}</p>",
+            html(&title),
+            html(&explanation)
+        );
+        let _ = writeln!(
+            out,
+            "<table>\n<caption>{}</caption>\n<thead><tr>",
+            html(&title)
+        );
+        for column in &settings.columns {
+            let _ = write!(
+                out,
+                "<th scope=\"col\">{}</th>",
+                html((words.column)(*column))
+            );
+        }
+        let _ = writeln!(out, "</tr></thead>\n<tbody>");
+        for row in rows {
+            out.push_str("<tr>");
+            for column in &settings.columns {
+                let _ = write!(out, "<td>{}</td>", html(&cell(row, *column, &words)));
+            }
+            out.push_str("</tr>\n");
+        }
+        let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+    }
+    let evidence: Vec<String> = scan
+        .modes
+        .iter()
+        .flat_map(|run| run.consent.iter().map(move |c| (run.mode, c)))
+        .map(|(mode, c)| {
+            format!(
+                "<li>{}: {} on {}: {}{}</li>",
+                html(mode.as_str()),
+                html(c.platform_name.as_deref().unwrap_or("banner")),
+                html(&c.page),
+                html(c.outcome.as_str()),
+                c.verification
+                    .as_deref()
+                    .map(|v| format!(" ({})", html(v)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    if !evidence.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Consent</h2>\n<ul>\n{}\n</ul>",
+            evidence.join("\n")
+        );
+    }
+    let review: Vec<&Row> = table
+        .sections
+        .iter()
+        .flat_map(|(_, r)| r)
+        .filter(|r| r.needs_review)
+        .collect();
+    if !review.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", html(words.needs_review));
+        for row in review {
+            let _ = writeln!(
+                out,
+                "<li>{} ({})</li>",
+                html(&row.names.join(", ")),
+                html(&row.provider)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// CSV: one line per row, the category first, then the configured columns.
+pub fn write_csv(
+    table: &PolicyTable,
+    settings: &TableSettings,
+    out: impl std::io::Write,
+) -> Result<(), csv::Error> {
+    let words = labels(settings.language);
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header = vec!["category".to_string()];
+    header.extend(
+        settings
+            .columns
+            .iter()
+            .map(|c| (words.column)(*c).to_string()),
+    );
+    header.push("needs_review".into());
+    writer.write_record(&header)?;
+    for (category, rows) in &table.sections {
+        for row in rows {
+            let mut record = vec![category.as_str().to_string()];
+            record.extend(
+                settings
+                    .columns
+                    .iter()
+                    .map(|c| super::inventory::neutralise(&cell(row, *c, &words))),
+            );
+            record.push(if row.needs_review { "yes" } else { "no" }.into());
+            writer.write_record(&record)?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_break_out() {
+        assert_eq!(md("a|b<script>"), "a\\|b&lt;script&gt;");
+        assert_eq!(md("_ga_*"), "\\_ga\\_\\*");
+        assert_eq!(md("x\ny"), "x y");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html("<script>alert('x')</script>&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The cookie-policy table from a real scan of the fixture site, checked against a snapshot,
+//! in every format, with the site's annotations, presets and languages, and hostile names.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use cookiescan::site::SiteServer;
+use support::fixture::{self, FixtureState, START_URL};
+use support::run_cookiescan as run;
+
+/// The operator's notes on every first-party cookie of the fixture.
+const CONFIG: &str = r#"
+[site]
+operator = "Shop Ltd"
+
+[[cookie]]
+name = "session_id"
+function = "Authentication"
+purpose = "To keep you signed in from one page to the next"
+category = "necessary"
+
+[[cookie]]
+name = "cart_token"
+function = "Shopping basket"
+purpose = "To remember what is in your basket"
+category = "necessary"
+
+[[cookie]]
+name = "fp_*"
+function = "Interface preferences"
+purpose = "To remember how you like the shop displayed"
+category = "functionality"
+
+[[cookie]]
+name = "blog_pref"
+function = "Blog display"
+purpose = "To remember how you read the blog"
+category = "functionality"
+
+[[cookie]]
+name = "_trk_id"
+provider = "Tracker Inc."
+function = "Audience measurement"
+purpose = "To count visits and see which pages are read"
+category = "statistics"
+
+[[cookie]]
+name = "about_visit"
+function = "Visit counter"
+purpose = "To count visits of the about page"
+category = "statistics"
+
+[[cookie]]
+name = "*_cookie"
+function = "Test cookies"
+purpose = "To exercise the shop's error and slow pages"
+category = "necessary"
+
+[[cookie]]
+name = "after_alert"
+function = "Test cookies"
+purpose = "To exercise the shop's error and slow pages"
+category = "necessary"
+
+[table]
+columns = ["provider", "function_and_location", "names", "purpose", "duration"]
+"#;
+
+struct Scanned {
+    _server: SiteServer,
+    dir: tempfile::TempDir,
+    scan: PathBuf,
+    config: PathBuf,
+}
+
+async fn scanned() -> Scanned {
+    let state = std::sync::Arc::new(FixtureState::default());
+    let (hosts, handler) = fixture::fixture_site(state);
+    let server = SiteServer::start(&hosts, handler).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("scan.json");
+    let config = dir.path().join("site.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    let mut args = vec![
+        "scan".to_string(),
+        START_URL.into(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        "--output".into(),
+        scan.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Scanned {
+        _server: server,
+        dir,
+        scan,
+        config,
+    }
+}
+
+async fn report(scan: &Path, config: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "report".to_string(),
+        scan.display().to_string(),
+        "--config".into(),
+        config.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Compares with `tests/snapshots/<name>`; `UPDATE_SNAPSHOTS=1` rewrites it.
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "snapshot {name} differs");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_policy_table_of_the_fixture_site() {
+    let s = scanned().await;
+    let markdown = report(&s.scan, &s.config, &["--format", "md"]).await;
+    assert_snapshot("fixture-policy.md", &markdown);
+
+    // Every first-party cookie is annotated: none is left for review.
+    let inventory = report(&s.scan, &s.config, &["--format", "inventory"]).await;
+    let mut reader = csv::Reader::from_reader(inventory.as_bytes());
+    let rows: Vec<std::collections::BTreeMap<String, String>> =
+        reader.deserialize().map(|r| r.unwrap()).collect();
+    for row in rows.iter().filter(|r| r["party"] == "first") {
+        assert_ne!(row["category"], "unclassified", "{row:?}");
+        assert!(!row["purpose"].is_empty(), "{row:?}");
+    }
+    let trk = rows.iter().find(|r| r["name"] == "_trk_id").unwrap();
+    assert_eq!(
+        (trk["party"].as_str(), trk["provider"].as_str()),
+        ("first", "Tracker Inc.")
+    );
+
+    // The same rows in CSV and JSON.
+    let csv_table = report(&s.scan, &s.config, &["--format", "csv"]).await;
+    let json_table = report(&s.scan, &s.config, &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_str(&json_table).unwrap();
+    let json_rows: usize = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[1].as_array().unwrap().len())
+        .sum();
+    assert_eq!(csv_table.lines().count() - 1, json_rows);
+
+    // Presets and languages.
+    let french = report(
+        &s.scan,
+        &s.config,
+        &["--format", "md", "--lang", "fr", "--preset", "cookiebot"],
+    )
+    .await;
+    assert!(
+        french.contains("| Nom(s) du cookie | Nom du prestataire | Finalités | Durée | Type |"),
+        "{french}"
+    );
+    assert!(french.contains("## Cookies nécessaires au fonctionnement du site"));
+
+    // A standalone page: no external asset, the scan's facts, escaped site data.
+    let page = report(&s.scan, &s.config, &["--format", "html"]).await;
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    assert!(page.contains("before-consent"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_cookie_names_are_escaped_in_every_format() {
+    let s = scanned().await;
+    // The site controls cookie names: plant markup and a table separator in one.
+    let mut scan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s.scan).unwrap()).unwrap();
+    let hostile = "<script>alert(1)</script>|x";
+    scan["cookies"][0]["name"] = hostile.into();
+    let planted = s.dir.path().join("hostile.json");
+    std::fs::write(&planted, serde_json::to_string(&scan).unwrap()).unwrap();
+
+    let page = report(&planted, &s.config, &["--format", "html"]).await;
+    assert!(!page.contains("<script>alert(1)"), "raw markup in HTML");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;|x"));
+    let markdown = report(&planted, &s.config, &["--format", "md"]).await;
+    assert!(!markdown.contains("<script>"), "raw markup in Markdown");
+    assert!(markdown.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\|x"));
+    // Every table line keeps its column count.
+    for line in markdown.lines().filter(|l| l.starts_with("| ")) {
+        let separators = line.matches(" | ").count();
+        assert_eq!(separators, 4, "a cell broke the table: {line}");
+    }
+}
