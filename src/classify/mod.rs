@@ -272,3 +272,84 @@ mod tests {
         assert!(!ga.needs_review);
     }
 }
+
+/// Coverage against the Open Cookie Database (skipped when its CSV is not beside the project):
+/// the share of its names our classifier puts in the category the OCD's own mapping gives,
+/// with the knowledge base alone and with the OCD imported.
+#[cfg(test)]
+mod coverage {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::print_stderr)] // the figures are the point of this test
+    fn open_cookie_database_coverage() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/open-cookie-database.csv"
+        );
+        let Ok(ocd) = ocd::load(std::path::Path::new(path)) else {
+            return;
+        };
+        let rows: Vec<(String, String, Category)> = ocd
+            .entries()
+            .iter()
+            .filter(|e| !e.wildcard && e.category != Category::Unclassified)
+            .map(|e| {
+                let domain = ocd::domain_column_domains(&e.domain)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "unknown-vendor.example".into());
+                (e.name.clone(), domain, e.category)
+            })
+            .collect();
+        let kb_only = Classifier::new(
+            "scanned-site.example",
+            "Operator",
+            Vec::new(),
+            knowledge::builtin(),
+            None,
+        );
+        let with_ocd = Classifier::new(
+            "scanned-site.example",
+            "Operator",
+            Vec::new(),
+            knowledge::builtin(),
+            Some(ocd),
+        );
+        let count = |classifier: &Classifier| {
+            let mut known = 0;
+            let mut consistent = 0;
+            for (name, domain, expected) in &rows {
+                let class = classifier.classify(name, domain);
+                if class.category != Category::Unclassified {
+                    known += 1;
+                }
+                if class.category == *expected {
+                    consistent += 1;
+                }
+            }
+            (known, consistent)
+        };
+        let (kb_known, kb_consistent) = count(&kb_only);
+        let (all_known, all_consistent) = count(&with_ocd);
+        let total = rows.len();
+        let share = |n: usize| 100.0 * n as f64 / total as f64;
+        eprintln!(
+            "OCD coverage over {total} names: knowledge base alone classifies {kb_known} ({:.1}%), {kb_consistent} ({:.1}%) as the OCD does; with the OCD imported {all_known} ({:.1}%), {all_consistent} ({:.1}%) consistent",
+            share(kb_known),
+            share(kb_consistent),
+            share(all_known),
+            share(all_consistent)
+        );
+        assert!(
+            share(all_consistent) >= 90.0,
+            "import consistency {:.1}%",
+            share(all_consistent)
+        );
+        assert!(
+            share(kb_known) >= 30.0,
+            "knowledge base knows {:.1}%",
+            share(kb_known)
+        );
+    }
+}
