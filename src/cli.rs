@@ -53,6 +53,27 @@ pub enum Command {
     Demo(DemoArgs),
     /// Render a scan JSON in another format
     Report(ReportArgs),
+    /// Manage the local copy of the Open Cookie Database
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the current Open Cookie Database CSV into the cache directory
+    Update(DbUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// Where to download it from
+    #[arg(long, default_value = crate::classify::database::DEFAULT_URL)]
+    pub url: String,
+    /// Where to keep it (default: $XDG_CACHE_HOME or ~/.cache, then cookiescan/open-cookie-database.csv)
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 }
 
 #[derive(Debug, Args)]
@@ -242,7 +263,7 @@ pub struct ReportArgs {
     /// The site's config (annotations, table layout); default: the scans directory's <host>.toml when it exists
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// An Open Cookie Database CSV to classify cookies our knowledge base does not know
+    /// An Open Cookie Database CSV to classify cookies our knowledge base does not know (default: the copy `cookiescan db update` keeps, if any)
     #[arg(long, value_name = "PATH")]
     pub cookie_db: Option<PathBuf>,
     /// Table column preset (overrides the config's columns)
@@ -316,6 +337,27 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             .await
         }
         Command::Demo(args) => run_demo(&args).await,
+        Command::Db(DbCommand::Update(args)) => {
+            let url = parse_start_url(&args.url).context("--url")?;
+            let dest = match args
+                .to
+                .clone()
+                .or_else(crate::classify::database::default_path)
+            {
+                Some(dest) => dest,
+                None => bail!(
+                    "no cache directory (neither XDG_CACHE_HOME nor HOME is set): pass --to FILE"
+                ),
+            };
+            let options = browser_options(&args.browser, Vec::new(), false)?;
+            let entries = crate::classify::database::update(&url, &dest, &options).await?;
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "Saved the Open Cookie Database ({entries} entries) to {}",
+                dest.display()
+            );
+            Ok(EXIT_OK)
+        }
         Command::Report(args) => {
             let scan = report::load_scan(&args.scan)?;
             let config = match &args.config {
@@ -328,7 +370,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     None => SiteConfig::default(),
                 },
             };
-            let ocd = match &args.cookie_db {
+            // --cookie-db, else the copy `cookiescan db update` keeps, when there is one.
+            let cached = crate::classify::database::default_path().filter(|p| p.is_file());
+            let ocd = match args.cookie_db.as_ref().or(cached.as_ref()) {
                 Some(path) => Some(crate::classify::ocd::load(path)?),
                 None => None,
             };

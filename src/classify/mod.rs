@@ -6,6 +6,7 @@
 //! necessary.
 
 pub mod category;
+pub mod database;
 pub mod knowledge;
 pub mod ocd;
 

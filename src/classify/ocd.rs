@@ -41,6 +41,25 @@ pub const COL_WILDCARD: &str = "Wildcard match";
 /// domain matches the cookie's or the row names no domain at all.
 const MIN_SPECIFIC_LEN: usize = 4;
 
+/// Names so common across frameworks that an OCD row for one vendor (`sessionid` is Instagram's
+/// in OCD, but also Django's default session cookie) is trusted only on that vendor's domain,
+/// like the short names above (research report §1.5 and §6).
+const GENERIC_NAMES: &[&str] = &[
+    "sessionid",
+    "session",
+    "session_id",
+    "sid",
+    "token",
+    "uid",
+    "uuid",
+    "id",
+    "userid",
+    "user_id",
+    "lang",
+    "language",
+    "locale",
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum OcdError {
     #[error("cannot read the Open Cookie Database at {path}: {source}")]
@@ -398,8 +417,9 @@ impl OpenCookieDatabase {
     /// Order: the exact name, then the name without its `__Host-`/`__Secure-` prefix (OCD
     /// stores some names with the prefix, e.g. `__Secure-3PSID`), then the longest wildcard
     /// prefix of either. Names or prefixes shorter than four characters (`u`, `c`, `ts`,
-    /// `SR`) are too generic to trust on their own: they match only rows whose domain is the
-    /// cookie's (or, for exact names, rows that name no domain). Among several fitting rows
+    /// `SR`) and a few framework-generic names (`sessionid`, `token`) are too generic to trust
+    /// on their own: they match only rows whose domain is the cookie's (or, for exact names,
+    /// rows that name no domain). Among several fitting rows
     /// the one whose domain matches wins; otherwise rows naming no domain, then the lowest ID,
     /// and the match is `ambiguous` if those rows disagree on platform or category.
     pub fn lookup(&self, name: &str, cookie_domain: &str) -> Option<OcdMatch<'_>> {
@@ -439,7 +459,8 @@ impl OpenCookieDatabase {
 
     fn exact(&self, name: &str, site: &str) -> Option<OcdMatch<'_>> {
         let rows = self.by_name.get(name)?;
-        let generic = name.chars().count() < MIN_SPECIFIC_LEN;
+        let generic = name.chars().count() < MIN_SPECIFIC_LEN
+            || GENERIC_NAMES.iter().any(|g| g.eq_ignore_ascii_case(name));
         let fitting: Vec<(usize, DomainMatch)> = rows
             .iter()
             .map(|&i| (i, self.domain_match(i, site)))
@@ -638,6 +659,12 @@ mod tests {
         assert_eq!(shared.entry.platform, "Delta CMP");
         assert!(shared.ambiguous);
         assert_eq!(shared.alternatives, 1);
+        // A framework-generic name needs its vendor's domain.
+        let text =
+            format!("{HEADER}\n1,Photo App,Marketing,sessionid,photoapp.test,x,1 year,P,,0\n");
+        let db = parse(&text).unwrap();
+        assert!(db.lookup("sessionid", "example.org").is_none());
+        assert!(db.lookup("sessionid", ".photoapp.test").is_some());
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub async fn run_cookiescan(args: Vec<String>) -> std::process::Output {
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(cookiescan_bin())
             .args(&args)
+            // No cached Open Cookie Database from the developer's machine may colour results.
+            .env(
+                "XDG_CACHE_HOME",
+                std::env::temp_dir().join("cookiescan-tests-no-cache"),
+            )
             .output()
             .expect("cookiescan runs")
     })

@@ -1,0 +1,85 @@
+//! Keeping a local copy of the Open Cookie Database: `cookiescan db update` downloads the CSV
+//! (through the browser, so proxies and resolver rules apply as for scans), checks that it
+//! parses, and only then replaces the cached copy, atomically.
+
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use super::ocd;
+use crate::visit::fetch::Fetcher;
+use crate::visit::{BrowserError, BrowserOptions, BrowserSession};
+
+/// Where the Open Cookie Database is published.
+pub const DEFAULT_URL: &str = "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+    #[error("cannot download {url}: {message}")]
+    Download { url: String, message: String },
+    #[error(
+        "{url} is not an Open Cookie Database CSV: {message}; the cached copy was left as it was"
+    )]
+    Invalid { url: String, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The cached copy: `$XDG_CACHE_HOME/cookiescan/open-cookie-database.csv`, else under
+/// `~/.cache`. None when neither variable is set.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("cookiescan").join("open-cookie-database.csv"))
+}
+
+/// Downloads the CSV from `url` into `dest`; returns the number of entries.
+pub async fn update(
+    url: &Url,
+    dest: &Path,
+    browser: &BrowserOptions,
+) -> Result<usize, DatabaseError> {
+    let session = BrowserSession::start(browser).await?;
+    let fetched = async {
+        let context = session.new_context().await?;
+        let fetcher = Fetcher::new(session.new_page(&context).await?).await?;
+        Ok::<_, DatabaseError>(fetcher.get(url).await)
+    }
+    .await;
+    session.close().await;
+    let download_error = |message: String| DatabaseError::Download {
+        url: url.to_string(),
+        message,
+    };
+    let fetched = fetched?.map_err(download_error)?;
+    if fetched.status != 200 {
+        return Err(download_error(format!("HTTP status {}", fetched.status)));
+    }
+    let invalid = |message: String| DatabaseError::Invalid {
+        url: url.to_string(),
+        message,
+    };
+    let text = String::from_utf8(fetched.body).map_err(|e| invalid(e.to_string()))?;
+    let database = ocd::parse(&text).map_err(|e| invalid(e.to_string()))?;
+    if database.is_empty() {
+        return Err(invalid("it has no entries".into()));
+    }
+    let write_error = |source| DatabaseError::Write {
+        path: dest.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_error)?;
+    }
+    let temporary = dest.with_extension("csv.partial");
+    std::fs::write(&temporary, text.as_bytes()).map_err(write_error)?;
+    std::fs::rename(&temporary, dest).map_err(write_error)?;
+    Ok(database.len())
+}
