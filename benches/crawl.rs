@@ -203,7 +203,7 @@ async fn main() {
             consent_rules: cookiescan::consent::rules::builtin_rules(),
             consent_timing: cookiescan::consent::ConsentTiming::default(),
             artifacts_dir: None,
-            consent_presets: Default::default(),
+            site_config: Default::default(),
         };
         let peak = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicBool::new(false));

@@ -370,23 +370,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     None => SiteConfig::default(),
                 },
             };
-            // --cookie-db, else the copy `cookiescan db update` keeps, when there is one.
-            let cached = crate::classify::database::default_path().filter(|p| p.is_file());
-            let ocd = match args.cookie_db.as_ref().or(cached.as_ref()) {
-                Some(path) => Some(crate::classify::ocd::load(path)?),
-                None => None,
-            };
-            let classifier = Classifier::new(
-                &scan.site.registrable_domain,
-                config
-                    .site
-                    .operator
-                    .as_deref()
-                    .unwrap_or(&scan.site.registrable_domain),
-                config.cookies.clone(),
-                crate::classify::knowledge::builtin(),
-                ocd,
-            );
+            let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
             let mut table_settings = config.table.clone();
             match args.preset {
                 Some(TablePreset::Cookiebot) => {
@@ -426,7 +410,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     .map_err(anyhow::Error::from)
                     .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from)),
                 ReportFormat::Summary => out
-                    .write_all(render_summary(&scan).as_bytes())
+                    .write_all(render_summary(&scan, &classifier).as_bytes())
                     .map_err(anyhow::Error::from),
             };
             match written.and_then(|()| out.flush().map_err(anyhow::Error::from)) {
@@ -448,6 +432,28 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
                 .downcast_ref::<csv::Error>()
                 .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
     })
+}
+
+/// The classifier for a scan: the site config's annotations and operator, the built-in
+/// knowledge base, and an Open Cookie Database (`cookie_db`, else the cached copy, if any).
+pub fn classifier_for(
+    scan: &crate::model::Scan,
+    config: &SiteConfig,
+    cookie_db: Option<&Path>,
+) -> anyhow::Result<Classifier> {
+    let cached = crate::classify::database::default_path().filter(|p| p.is_file());
+    let ocd = match cookie_db.or(cached.as_deref()) {
+        Some(path) => Some(crate::classify::ocd::load(path)?),
+        None => None,
+    };
+    let site = &scan.site.registrable_domain;
+    Ok(Classifier::new(
+        site,
+        config.site.operator.as_deref().unwrap_or(site),
+        config.cookies.clone(),
+        crate::classify::knowledge::builtin(),
+        ocd,
+    ))
 }
 
 /// Browser options shared by `scan` and `demo`.
@@ -552,7 +558,7 @@ pub fn scan_settings(url: &str, options: &ScanOptions) -> anyhow::Result<ScanSet
             modes
         },
         consent_rules: site_config.consent_rules(builtin_rules()),
-        consent_presets: site_config.consent.preset.clone(),
+        site_config,
         consent_timing: ConsentTiming {
             find_banner: options.consent.banner_wait,
             ..ConsentTiming::default()
@@ -604,10 +610,11 @@ pub async fn scan_and_save(
     let progress = Progress::new(output.quiet);
     let scan = run_scan(&settings, progress.observer(), stopped).await?;
     progress.finish();
+    let classifier = classifier_for(&scan, &settings.site_config, None)?;
     report::save_scan(&scan, &path)?;
     if !output.quiet {
         let mut stdout = std::io::stdout().lock();
-        let _ = write!(stdout, "{}", render_summary(&scan));
+        let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
         let _ = writeln!(stdout, "Scan written to {}", path.display());
     }
     if !scan.complete {
@@ -631,7 +638,7 @@ pub async fn scan_and_save(
             path.display()
         );
     }
-    if fail_on_violations && !findings(&scan, &settings.consent_rules).is_empty() {
+    if fail_on_violations && !findings(&scan, &settings.consent_rules, &classifier).is_empty() {
         return Ok(EXIT_VIOLATIONS);
     }
     Ok(EXIT_OK)
@@ -678,6 +685,13 @@ async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             config: None,
         },
     };
+    // The demo's operator notes, where `report` will look for them (kept if already there).
+    let config = default_config_path(&options.output.scans_dir, "www.demo-shop.test");
+    if !config.exists() {
+        std::fs::create_dir_all(&options.output.scans_dir)
+            .and_then(|()| std::fs::write(&config, crate::demo::DEMO_CONFIG))
+            .with_context(|| format!("cannot write {}", config.display()))?;
+    }
     let mut settings = scan_settings(crate::demo::DEMO_START_URL, &options)?;
     settings.browser.extra_args.push(rules);
     let code = scan_and_save(settings, &options.output, args.fail_on_violations).await;

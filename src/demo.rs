@@ -197,6 +197,18 @@ fn www(req: &SiteRequest) -> SiteResponse {
 }
 
 #[cfg(test)]
+mod config_tests {
+    #[test]
+    fn the_demo_config_is_valid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.toml");
+        std::fs::write(&path, super::DEMO_CONFIG).unwrap();
+        let config = crate::config::SiteConfig::load(&path, true).unwrap();
+        assert_eq!(config.cookies.len(), 8);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -247,3 +259,60 @@ mod tests {
         }
     }
 }
+
+/// The demo shop's site config, written to `<scans dir>/www.demo-shop.test.toml` on the first
+/// `cookiescan demo` so that `cookiescan report` shows a complete cookie-policy table.
+pub const DEMO_CONFIG: &str = r#"# The demo shop's own notes on its cookies, used by `cookiescan report`.
+[site]
+operator = "Demo Shop"
+
+[[cookie]]
+name = "demo_session"
+function = "Shopping session"
+purpose = "To keep your basket and session from one page to the next"
+category = "necessary"
+
+[[cookie]]
+name = "demo_cart"
+function = "Shopping basket"
+purpose = "To remember what is in your basket"
+category = "necessary"
+
+[[cookie]]
+name = "demo_consent"
+function = "Consent storage"
+purpose = "To remember whether you accepted or refused optional cookies"
+category = "necessary"
+
+[[cookie]]
+name = "demo_lang"
+function = "Language selection"
+purpose = "To show the shop in your language"
+category = "functionality"
+
+[[cookie]]
+name = "demo_blog_theme"
+function = "Blog display"
+purpose = "To remember the reading theme you chose on the blog"
+category = "functionality"
+
+[[cookie]]
+name = "demo_recently_viewed"
+function = "Recently viewed products"
+purpose = "To show you the products you looked at last"
+category = "functionality"
+
+[[cookie]]
+name = "_demo_*"
+provider = "Metrics Demo"
+function = "Audience measurement"
+purpose = "To count visits and see which pages are read"
+category = "statistics"
+
+[[cookie]]
+name = "adnet_*"
+provider = "AdNet Demo"
+function = "Advertising"
+purpose = "To show you advertising and measure how it performs"
+category = "marketing"
+"#;

@@ -14,9 +14,9 @@ use tokio::sync::watch;
 use url::Url;
 
 use crate::capture::Inventory;
-use crate::config::PresetCookie;
+use crate::config::SiteConfig;
 use crate::consent::rules::RuleSet;
-use crate::consent::{Choice, ConsentDriver, ConsentTiming};
+use crate::consent::{ConsentDriver, ConsentTiming};
 use crate::discover::{
     Frontier, Limits, Offer, QueuedPage, Robots, Scope, ScopeDecision, ScopeRules, Sitemap, Via,
     normalize, parse_sitemap, resolve_link, robots_url,
@@ -53,8 +53,8 @@ pub struct ScanSettings {
     pub consent_timing: ConsentTiming,
     /// Where banner screenshots go (beside the scan JSON); None to take none.
     pub artifacts_dir: Option<PathBuf>,
-    /// Consent cookies to plant, per answer, instead of operating the banner (site config).
-    pub consent_presets: BTreeMap<Choice, Vec<PresetCookie>>,
+    /// The site's own config: preset consent cookies, cookie annotations, table layout.
+    pub site_config: SiteConfig,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -357,7 +357,13 @@ impl<'a> Crawler<'a> {
         driver: Option<&ConsentDriver>,
     ) {
         let Some(driver) = driver else { return };
-        let Some(presets) = self.settings.consent_presets.get(&driver.choice()) else {
+        let Some(presets) = self
+            .settings
+            .site_config
+            .consent
+            .preset
+            .get(&driver.choice())
+        else {
             return;
         };
         let start = &self.settings.start_url;

@@ -222,6 +222,8 @@ async fn violations_fail_the_build_only_when_asked() {
         let mut args = vec![
             "demo".to_string(),
             "--quiet".into(),
+            "--scans-dir".into(),
+            dir.path().display().to_string(),
             "--output".into(),
             out.display().to_string(),
         ];
@@ -238,7 +240,14 @@ async fn violations_fail_the_build_only_when_asked() {
     );
     let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let rules = cookiescan::consent::rules::builtin_rules();
-    let found = cookiescan::report::findings::findings(&scan, &rules);
+    let classifier = cookiescan::classify::Classifier::new(
+        &scan.site.registrable_domain,
+        "Demo Shop",
+        Vec::new(),
+        cookiescan::classify::knowledge::builtin(),
+        None,
+    );
+    let found = cookiescan::report::findings::findings(&scan, &rules, &classifier);
     assert!(found.before_consent.iter().any(|c| c.name == "_demo_mid"));
     assert!(
         !found

@@ -626,6 +626,8 @@ async fn the_demo_scans_its_built_in_site() {
     let output = cookiescan(vec![
         "demo".into(),
         "--quiet".into(),
+        "--scans-dir".into(),
+        dir.path().display().to_string(),
         "--output".into(),
         out.display().to_string(),
     ])
@@ -663,6 +665,36 @@ async fn the_demo_scans_its_built_in_site() {
         !consent
             .modes
             .contains(&cookiescan::model::Mode::BeforeConsent)
+    );
+
+    // The demo wrote its operator notes; with them the table is the README's example.
+    let config = dir.path().join("www.demo-shop.test.toml");
+    let table = cookiescan(vec![
+        "report".into(),
+        out.display().to_string(),
+        "--config".into(),
+        config.display().to_string(),
+        "--format".into(),
+        "md".into(),
+    ])
+    .await;
+    let table = String::from_utf8(table.stdout).unwrap();
+    let demoted: Vec<String> = table
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("##{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(demoted.join("\n").trim()),
+        "README example differs from the real output:\n{}",
+        demoted.join("\n")
     );
     assert!(
         scan.modes[0]

@@ -1,7 +1,8 @@
 //! The two findings users act on: cookies set before the visitor answered the banner, and
-//! cookies still set after "reject all". Until classification exists, every cookie counts
-//! except the consent platforms' own (which remember the choice and are strictly necessary).
+//! cookies still set after "reject all". Strictly necessary cookies (by classification) and
+//! the consent platforms' own cookies (which remember the choice) do not count.
 
+use crate::classify::{Category, Classifier};
 use crate::consent::rules::RuleSet;
 use crate::model::{CookieRecord, Mode, Scan};
 
@@ -34,9 +35,12 @@ pub fn is_consent_cookie(rules: &RuleSet, name: &str) -> bool {
 }
 
 /// The findings of a scan; passes that were not scanned contribute nothing.
-pub fn findings<'a>(scan: &'a Scan, rules: &RuleSet) -> Findings<'a> {
+pub fn findings<'a>(scan: &'a Scan, rules: &RuleSet, classifier: &Classifier) -> Findings<'a> {
     let scanned = |mode: Mode| scan.modes.iter().any(|run| run.mode == mode);
-    let counts = |cookie: &&CookieRecord| !is_consent_cookie(rules, &cookie.name);
+    let counts = |cookie: &&CookieRecord| {
+        !is_consent_cookie(rules, &cookie.name)
+            && classifier.classify(&cookie.name, &cookie.domain).category != Category::Necessary
+    };
     let in_mode = |mode: Mode| -> Vec<&'a CookieRecord> {
         if !scanned(mode) {
             return Vec::new();

@@ -333,17 +333,29 @@ fn location(cookies: &[&CookieRecord], scan: &Scan, visited_ok: usize, whole_sit
             .or_default()
             .push(format!("{prefix}{path}"));
     }
-    let mut parts: Vec<String> = groups
-        .into_iter()
-        .map(|((prefix, segment), members)| {
-            let unique: BTreeSet<String> = members.into_iter().collect();
-            if unique.len() >= 2 && !segment.is_empty() {
-                format!("{prefix}/{segment}/*")
-            } else {
-                unique.into_iter().collect::<Vec<_>>().join(", ")
-            }
+    // Another host of the site whose home page sets the cookie: the whole host.
+    let whole_hosts: BTreeSet<String> = groups
+        .iter()
+        .filter(|((prefix, segment), members)| {
+            !prefix.is_empty()
+                && segment.is_empty()
+                && members.iter().any(|m| m == &format!("{prefix}/"))
         })
+        .map(|((prefix, _), _)| prefix.clone())
         .collect();
+    groups.retain(|(prefix, _), _| !whole_hosts.contains(prefix));
+    let mut parts: Vec<String> = whole_hosts
+        .into_iter()
+        .map(|prefix| format!("{prefix}/*"))
+        .collect();
+    parts.extend(groups.into_iter().map(|((prefix, segment), members)| {
+        let unique: BTreeSet<String> = members.into_iter().collect();
+        if unique.len() >= 2 && !segment.is_empty() {
+            format!("{prefix}/{segment}/*")
+        } else {
+            unique.into_iter().collect::<Vec<_>>().join(", ")
+        }
+    }));
     if parts.len() > 5 {
         let more = parts.len() - 4;
         parts.truncate(4);

@@ -6,11 +6,12 @@ use crate::model::{PageOutcome, Party, Scan};
 
 use super::findings::findings;
 use super::inventory::page_label;
+use crate::classify::Classifier;
 use crate::consent::rules::builtin_rules;
 
 /// Renders the summary. Site-controlled text is stripped of control characters so a hostile
 /// cookie name cannot rewrite the user's terminal.
-pub fn render_summary(scan: &Scan) -> String {
+pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
     let mut out = String::new();
     let host = scan.site.host.as_str();
     let _ = writeln!(
@@ -121,7 +122,7 @@ pub fn render_summary(scan: &Scan) -> String {
             let _ = writeln!(out, "  {label}: {}", names.join(", "));
         }
     }
-    let found = findings(scan, &builtin_rules());
+    let found = findings(scan, &builtin_rules(), classifier);
     for (title, cookies) in [
         ("Cookies set before consent", &found.before_consent),
         ("Cookies that survive \"reject all\"", &found.survive_reject),
