@@ -263,8 +263,11 @@ pub struct CookieRecord {
     pub host_only: bool,
     pub party: Party,
     pub session: bool,
-    /// Lifetime asked for, in days from when it was written (None for session cookies).
+    /// Lifetime as stored, in days from when it was written (None for session cookies).
     pub lifetime_days: Option<f64>,
+    /// Lifetime the site asked for (Max-Age or Expires of the first write), in days; more than
+    /// `lifetime_days` when the browser capped it.
+    pub requested_lifetime_days: Option<f64>,
     pub size: u64,
     pub http_only: bool,
     pub secure: bool,

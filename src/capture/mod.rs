@@ -170,6 +170,7 @@ struct CookieAccumulator {
     /// Per mode, the value as last written (or first seen, when never seen written).
     values: BTreeMap<Mode, (String, bool)>,
     lifetime_days: Option<f64>,
+    requested_lifetime_days: Option<f64>,
     first_seen_on: String,
     first_written_on: Option<String>,
     partition_keys: BTreeSet<String>,
@@ -217,6 +218,17 @@ impl Inventory {
     /// Adds what one page visit captured. `page` is the page's URL as reported.
     pub fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
         let mut written: BTreeMap<&CookieKey, Vec<SetterId>> = BTreeMap::new();
+        // The lifetime each write asked for (the last write of the visit wins).
+        let mut requested: BTreeMap<&CookieKey, Option<i64>> = BTreeMap::new();
+        for write in captured
+            .http_writes
+            .iter()
+            .map(|w| &w.write)
+            .chain(captured.script_writes.iter().map(|w| &w.write))
+            .filter(|w| !w.deletes)
+        {
+            requested.insert(&write.key, write.requested_seconds);
+        }
         for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
             written.entry(&http.write.key).or_default().push((
                 SetterKind::Http,
@@ -251,6 +263,7 @@ impl Inventory {
                     .or_insert_with(|| CookieAccumulator {
                         latest: cookie.clone(),
                         lifetime_days,
+                        requested_lifetime_days: None,
                         first_seen_on: page.to_string(),
                         first_written_on: None,
                         partition_keys: BTreeSet::new(),
@@ -278,6 +291,11 @@ impl Inventory {
                     entry.first_written_on = Some(page.to_string());
                     entry.latest = cookie.clone();
                     entry.lifetime_days = lifetime_days;
+                    entry.requested_lifetime_days = requested
+                        .get(&cookie.key)
+                        .copied()
+                        .flatten()
+                        .map(|seconds| round2(seconds as f64 / 86_400.0));
                 }
                 entry.pages.insert(page.to_string());
                 entry
@@ -364,6 +382,7 @@ impl Inventory {
                     host_only: !key.domain.starts_with('.'),
                     session: acc.latest.expires.is_none(),
                     lifetime_days: acc.lifetime_days,
+                    requested_lifetime_days: acc.requested_lifetime_days,
                     size: acc.latest.size,
                     http_only: acc.latest.http_only,
                     secure: acc.latest.secure,
@@ -496,6 +515,7 @@ mod tests {
         let write = CookieWrite {
             key: cookie.key.clone(),
             deletes: false,
+            requested_seconds: Some(63_072_000),
         };
         let first = CapturedPage {
             http_writes: vec![HttpWrite {
@@ -519,6 +539,7 @@ mod tests {
         let sid = cookies.iter().find(|c| c.name == "sid").unwrap();
         assert_eq!(sid.pages, vec!["https://www.shop.test/"]);
         assert_eq!(sid.set_by, SetBy::Http);
+        assert_eq!(sid.requested_lifetime_days, Some(730.0));
         assert_eq!(sid.party, Party::First);
         assert!(sid.value.value.is_none());
         let tp = cookies.iter().find(|c| c.name == "tp").unwrap();

@@ -188,6 +188,7 @@ fn cookie_store_write(kind: &str, args: &[serde_json::Value], frame: &Url) -> Op
     Some(CookieWrite {
         key: CookieKey { name, domain, path },
         deletes,
+        requested_seconds: expires.map(|e| ((e - now_ms) / 1000.0) as i64),
     })
 }
 

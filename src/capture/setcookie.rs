@@ -19,6 +19,9 @@ pub struct CookieWrite {
     pub key: CookieKey,
     /// True when the write removes the cookie (`Max-Age<=0` or an `Expires` in the past).
     pub deletes: bool,
+    /// The lifetime the site asked for, in seconds (`Max-Age`, else `Expires` minus now);
+    /// None for a session cookie. Browsers may store less (Chromium caps at 400 days).
+    pub requested_seconds: Option<i64>,
 }
 
 /// Parses one `Set-Cookie` line (or a `document.cookie` assignment, which has the same
@@ -37,6 +40,8 @@ pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
     let mut domain_attr = None;
     let mut path_attr = None;
     let mut deletes = false;
+    let mut max_age = None;
+    let mut expires = None;
     for attribute in parts {
         let (key, val) = match attribute.split_once('=') {
             Some((k, v)) => (k.trim(), v.trim()),
@@ -45,12 +50,22 @@ pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
         match key.to_ascii_lowercase().as_str() {
             "domain" if !val.is_empty() => domain_attr = Some(val.to_ascii_lowercase()),
             "path" if val.starts_with('/') => path_attr = Some(val.to_string()),
-            "max-age" if val.parse::<i64>().is_ok_and(|seconds| seconds <= 0) => deletes = true,
+            "max-age" => {
+                if let Ok(seconds) = val.parse::<i64>() {
+                    deletes = seconds <= 0;
+                    max_age = Some(seconds);
+                }
+            }
             "expires" => {
-                if let Some(when) = httpdate_lenient(val)
-                    && when < std::time::SystemTime::now()
-                {
-                    deletes = true;
+                if let Some(when) = httpdate_lenient(val) {
+                    let now = std::time::SystemTime::now();
+                    if when < now {
+                        deletes = true;
+                    }
+                    expires = Some(match when.duration_since(now) {
+                        Ok(ahead) => ahead.as_secs() as i64,
+                        Err(_) => 0,
+                    });
                 }
             }
             _ => {}
@@ -72,6 +87,8 @@ pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
             path,
         },
         deletes,
+        // Max-Age wins over Expires (RFC 6265 §5.3 step 3).
+        requested_seconds: max_age.or(expires),
     })
 }
 
@@ -170,6 +187,12 @@ mod tests {
             .deletes
         );
         assert!(!write("a=1; Max-Age=60", "https://x.test/").deletes);
+        let asked = write(
+            "a=1; Max-Age=63072000; Expires=Fri, 01 Jan 2100 00:00:00 GMT",
+            "https://x.test/",
+        );
+        assert_eq!(asked.requested_seconds, Some(63_072_000));
+        assert_eq!(write("a=1", "https://x.test/").requested_seconds, None);
     }
 
     #[test]

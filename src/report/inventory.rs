@@ -100,11 +100,16 @@ pub fn page_label(page: &str, start_host: &str) -> String {
     }
 }
 
-/// A human lifetime: "session", "3 hours", "30 days", "13 months", "2 years".
+/// A human lifetime: "session", "3 hours", "30 days", "13 months", "2 years", noting when the
+/// browser stored less than the site asked for: "13 months (asked for 2 years)".
 pub fn duration(cookie: &CookieRecord) -> String {
-    match cookie.lifetime_days {
-        None => "session".into(),
-        Some(days) => human_days(days),
+    match (cookie.lifetime_days, cookie.requested_lifetime_days) {
+        (None, _) => "session".into(),
+        // More than a day's difference is a cap, not the seconds between write and read.
+        (Some(days), Some(asked)) if asked > days + 1.0 => {
+            format!("{} (asked for {})", human_days(days), human_days(asked))
+        }
+        (Some(days), _) => human_days(days),
     }
 }
 
