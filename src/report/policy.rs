@@ -85,6 +85,8 @@ struct Labels {
     whole_site: &'static str,
     needs_review: &'static str,
     title: &'static str,
+    scan_of: &'static str,
+    consent: &'static str,
     yes: &'static str,
     no: &'static str,
     first: &'static str,
@@ -130,6 +132,8 @@ fn labels(language: Language) -> Labels {
             whole_site: "whole site",
             needs_review: "Needs review",
             title: "Cookies used on",
+            scan_of: "Scan of",
+            consent: "Consent banner",
             yes: "yes",
             no: "no",
             first: "first party",
@@ -172,6 +176,8 @@ fn labels(language: Language) -> Labels {
             whole_site: "tout le site",
             needs_review: "À vérifier",
             title: "Cookies utilisés sur",
+            scan_of: "Analyse de",
+            consent: "Bandeau de consentement",
             yes: "oui",
             no: "non",
             first: "interne",
@@ -497,7 +503,8 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
          body{{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111}}\n\
          table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}\n\
          th,td{{border:1px solid #999;padding:.4rem .6rem;text-align:left;vertical-align:top}}\n\
-         th{{background:#eee}} caption{{text-align:left;font-weight:600;padding:.4rem 0}}\n\
+         th{{background:#eee}}\n\
+         .visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}\n\
          .meta{{color:#444}} @media print{{body{{margin:0}}}}\n</style>\n</head>\n<body>\n<main>\n",
         html(words.title),
         html(&table.site)
@@ -506,7 +513,8 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
     let modes: Vec<&str> = table.modes.iter().map(|m| m.as_str()).collect();
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Scan of {} on {} ({}), cookiescan {}.</p>",
+        "<p class=\"meta\">{} {} — {} ({}), cookiescan {}.</p>",
+        html(words.scan_of),
         html(&scan.site.start_url),
         html(&table.scanned_at),
         html(&modes.join(", ")),
@@ -523,7 +531,8 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
         );
         let _ = writeln!(
             out,
-            "<table>\n<caption>{}</caption>\n<thead><tr>",
+            // The heading is visible above; the caption names the table for screen readers.
+            "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
             html(&title)
         );
         for column in &settings.columns {
@@ -564,7 +573,8 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
     if !evidence.is_empty() {
         let _ = writeln!(
             out,
-            "<h2>Consent</h2>\n<ul>\n{}\n</ul>",
+            "<h2>{}</h2>\n<ul>\n{}\n</ul>",
+            html(words.consent),
             evidence.join("\n")
         );
     }
