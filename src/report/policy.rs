@@ -448,7 +448,20 @@ pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String 
     out
 }
 
-/// Escapes text for a Markdown table cell.
+/// The entity for a character that HTML (and so GitHub's Markdown) gives meaning to.
+fn entity(c: char) -> Option<&'static str> {
+    match c {
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '&' => Some("&amp;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
+/// Escapes text for a Markdown table cell: table separators and Markdown syntax are
+/// backslash-escaped, markup characters become entities, line breaks become spaces.
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -458,9 +471,7 @@ fn md(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            '<' | '>' | '&' => out.push_str(entity(c).unwrap_or_default()),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
@@ -473,14 +484,10 @@ fn md(text: &str) -> String {
 fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
+        match entity(c) {
+            Some(escaped) => out.push_str(escaped),
+            None if c.is_control() && c != '\n' => {}
+            None => out.push(c),
         }
     }
     out
