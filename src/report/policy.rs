@@ -212,6 +212,16 @@ pub struct PolicyTable {
     pub sections: Vec<(Category, Vec<Row>)>,
 }
 
+impl PolicyTable {
+    /// Rows some cookie of which no source knew well enough: the operator should check them.
+    pub fn needs_review(&self) -> impl Iterator<Item = &Row> {
+        self.sections
+            .iter()
+            .flat_map(|(_, rows)| rows)
+            .filter(|row| row.needs_review)
+    }
+}
+
 /// Classifies every cookie of the scan and groups them into rows.
 pub fn build(scan: &Scan, classifier: &Classifier, settings: &TableSettings) -> PolicyTable {
     let words = labels(settings.language);
@@ -428,12 +438,7 @@ pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String 
         }
         out.push('\n');
     }
-    let review: Vec<&Row> = table
-        .sections
-        .iter()
-        .flat_map(|(_, r)| r)
-        .filter(|r| r.needs_review)
-        .collect();
+    let review: Vec<&Row> = table.needs_review().collect();
     if !review.is_empty() {
         let _ = writeln!(out, "## {}\n", words.needs_review);
         for row in review {
@@ -585,12 +590,7 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
             evidence.join("\n")
         );
     }
-    let review: Vec<&Row> = table
-        .sections
-        .iter()
-        .flat_map(|(_, r)| r)
-        .filter(|r| r.needs_review)
-        .collect();
+    let review: Vec<&Row> = table.needs_review().collect();
     if !review.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", html(words.needs_review));
         for row in review {
