@@ -5,7 +5,8 @@
 //! discover (scope, URL normalisation, robots.txt, sitemaps, the breadth-first frontier) →
 //! visit (browser lifecycle, isolated contexts, page navigation) →
 //! capture (cookie jar reads, Set-Cookie and script attribution, web storage) →
-//! report (the scan JSON and its renderings).
+//! report (the scan JSON and its renderings) →
+//! diff (what changed since the last scan, and drift from the published policy).
 //! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
 
 pub mod capture;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod consent;
 pub mod demo;
+pub mod diff;
 pub mod discover;
 pub mod model;
 pub mod progress;

@@ -388,6 +388,7 @@ impl Inventory {
                     secure: acc.latest.secure,
                     same_site: acc.latest.same_site.clone(),
                     partition_keys: acc.partition_keys.into_iter().collect(),
+                    classification: None,
                     set_by,
                     setters: acc
                         .setters

@@ -179,6 +179,19 @@ impl Classifier {
         found
     }
 
+    /// Stamps every cookie of a scan with its classification of today, for later diffs.
+    pub fn record(&self, scan: &mut crate::model::Scan) {
+        for cookie in &mut scan.cookies {
+            let class = self.classify(&cookie.name, &cookie.domain);
+            cookie.classification = Some(crate::model::RecordedClass {
+                category: class.category,
+                provider: class.provider,
+                pattern: class.pattern,
+                source: class.source,
+            });
+        }
+    }
+
     fn annotation(&self, name: &str, host: &str, registrable: &str) -> Option<&Annotation> {
         let name = knowledge::strip_prefix(name);
         let matches = |note: &&Annotation| {

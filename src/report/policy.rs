@@ -467,7 +467,7 @@ fn entity(c: char) -> Option<&'static str> {
 
 /// Escapes text for a Markdown table cell: table separators and Markdown syntax are
 /// backslash-escaped, markup characters become entities, line breaks become spaces.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -1,0 +1,472 @@
+//! Policy drift: the cookie table a site publishes against what a scan observed. Cookies set
+//! but not declared, declared but never seen, and declarations the observation contradicts (a
+//! category, or a lifetime far longer than declared).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::declared::{DeclaredCookie, DeclaredLifetime};
+use crate::classify::{Category, Classifier, Source};
+use crate::discover::registrable_domain;
+use crate::model::{CookieRecord, Mode, Scan};
+use crate::report::inventory::{human_days, page_label};
+use crate::report::policy::md;
+use crate::report::summary::clean;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftKind {
+    /// Observed, and no row of the policy names it.
+    Undeclared,
+    /// The policy's category is not what the cookie is.
+    CategoryContradicted,
+    /// The cookie lives longer than the policy says (beyond the tolerance).
+    LifetimeContradicted,
+    /// Declared, and no scanned page set it (it may belong to a flow the crawl cannot reach,
+    /// such as checkout or login).
+    NotObserved,
+}
+
+impl DriftKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            DriftKind::Undeclared => "Observed but not declared",
+            DriftKind::CategoryContradicted => "Declared category contradicted",
+            DriftKind::LifetimeContradicted => "Declared lifetime contradicted",
+            DriftKind::NotObserved => "Declared but not observed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, PartialOrd)]
+pub struct DriftFinding {
+    pub kind: DriftKind,
+    /// The observed cookie (`_ga_*` on `example.com`) or the declared name.
+    pub cookie: String,
+    pub domain: Option<String>,
+    /// What the policy says, and where.
+    pub declared: Option<String>,
+    /// What the scan saw.
+    pub observed: Option<String>,
+    /// Pages and modes where the cookie was set.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftReport {
+    pub site: String,
+    pub policy: String,
+    pub declared_names: usize,
+    pub observed_cookies: usize,
+    /// An observed lifetime over `tolerance` × the declared one is a contradiction.
+    pub tolerance: f64,
+    pub findings: Vec<DriftFinding>,
+}
+
+/// What was observed of one cookie identity.
+struct Observed<'a> {
+    records: Vec<&'a CookieRecord>,
+    category: Category,
+    source: Source,
+}
+
+/// Compares a scan with the declared cookies.
+pub fn check(
+    scan: &Scan,
+    declared: &[DeclaredCookie],
+    classifier: &Classifier,
+    policy_name: &str,
+    tolerance: f64,
+) -> DriftReport {
+    let mut observed: BTreeMap<(String, String), Observed> = BTreeMap::new();
+    for cookie in &scan.cookies {
+        let class = classifier.classify(&cookie.name, &cookie.domain);
+        let (category, source) = match &cookie.classification {
+            Some(recorded) => (recorded.category, recorded.source),
+            None => (class.category, class.source),
+        };
+        let key = (
+            class.pattern,
+            registrable_domain(cookie.domain.trim_start_matches('.')),
+        );
+        let entry = observed.entry(key).or_insert(Observed {
+            records: Vec::new(),
+            category,
+            source,
+        });
+        entry.records.push(cookie);
+    }
+
+    let host = scan.site.host.as_str();
+    let mut findings = Vec::new();
+    for ((pattern, domain), seen) in &observed {
+        let evidence = || {
+            let mut lines = BTreeSet::new();
+            for cookie in &seen.records {
+                let modes: Vec<&str> = cookie.modes.iter().map(|m| m.as_str()).collect();
+                let pages: Vec<String> = cookie.pages.iter().map(|p| page_label(p, host)).collect();
+                lines.insert(format!(
+                    "{} on {} [{}]",
+                    cookie.name,
+                    if pages.is_empty() {
+                        page_label(&cookie.first_seen_on, host)
+                    } else {
+                        pages.join(", ")
+                    },
+                    modes.join(", ")
+                ));
+            }
+            lines.into_iter().collect::<Vec<_>>()
+        };
+        let finding = |kind, declared: Option<String>, observed: Option<String>| DriftFinding {
+            kind,
+            cookie: pattern.clone(),
+            domain: Some(domain.clone()),
+            declared,
+            observed,
+            evidence: evidence(),
+        };
+        let matching: Vec<&DeclaredCookie> = declared
+            .iter()
+            .filter(|d| seen.records.iter().any(|c| d.matches(&c.name)) || d.name == *pattern)
+            .collect();
+        if matching.is_empty() {
+            let modes: BTreeSet<Mode> = seen
+                .records
+                .iter()
+                .flat_map(|c| c.modes.iter().copied())
+                .collect();
+            let modes: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
+            findings.push(finding(
+                DriftKind::Undeclared,
+                None,
+                Some(format!(
+                    "{} cookie, set in {}",
+                    seen.category.as_str(),
+                    modes.join(", ")
+                )),
+            ));
+            continue;
+        }
+        // A classification nobody knows contradicts nothing.
+        let known = seen.category != Category::Unclassified && seen.source != Source::Unknown;
+        let categories: BTreeSet<Category> = matching.iter().filter_map(|d| d.category).collect();
+        if known && !categories.is_empty() && !categories.contains(&seen.category) {
+            let declared_as: Vec<String> = matching
+                .iter()
+                .filter_map(|d| {
+                    d.category
+                        .map(|c| format!("{} ({})", c.as_str(), d.location))
+                })
+                .collect();
+            findings.push(finding(
+                DriftKind::CategoryContradicted,
+                Some(declared_as.join(", ")),
+                Some(format!(
+                    "{} (by {})",
+                    seen.category.as_str(),
+                    source_name(seen.source)
+                )),
+            ));
+        }
+        // The most generous declaration is the bound.
+        let bound = matching.iter().filter_map(|d| d.lifetime).fold(
+            None,
+            |longest: Option<DeclaredLifetime>, l| match (longest, l) {
+                (None, l) => Some(l),
+                (Some(DeclaredLifetime::Days(a)), DeclaredLifetime::Days(b)) => {
+                    Some(DeclaredLifetime::Days(a.max(b)))
+                }
+                (Some(DeclaredLifetime::Session), l) => Some(l),
+                (Some(longest), DeclaredLifetime::Session) => Some(longest),
+            },
+        );
+        let longest = seen
+            .records
+            .iter()
+            .filter_map(|c| c.lifetime_days)
+            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        let contradicted = match (bound, longest) {
+            (Some(DeclaredLifetime::Session), Some(days)) => days > 1.0,
+            (Some(DeclaredLifetime::Days(declared)), Some(days)) => days > declared * tolerance,
+            _ => false,
+        };
+        if contradicted {
+            let declared_text: Vec<String> = matching
+                .iter()
+                .filter_map(|d| {
+                    d.duration
+                        .as_ref()
+                        .map(|text| format!("{text} ({})", d.location))
+                })
+                .collect();
+            findings.push(finding(
+                DriftKind::LifetimeContradicted,
+                Some(declared_text.join(", ")),
+                longest.map(human_days),
+            ));
+        }
+    }
+    for declaration in declared {
+        let seen = observed.iter().any(|((pattern, _), seen)| {
+            declaration.name == *pattern
+                || seen.records.iter().any(|c| declaration.matches(&c.name))
+        });
+        if !seen {
+            findings.push(DriftFinding {
+                kind: DriftKind::NotObserved,
+                cookie: declaration.name.clone(),
+                domain: None,
+                declared: Some(format!(
+                    "{}{}",
+                    declaration
+                        .category
+                        .map(|c| format!("{} cookie, ", c.as_str()))
+                        .unwrap_or_default(),
+                    declaration.location
+                )),
+                observed: None,
+                evidence: Vec::new(),
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.kind, &a.cookie, &a.domain, &a.declared).cmp(&(
+            b.kind,
+            &b.cookie,
+            &b.domain,
+            &b.declared,
+        ))
+    });
+    findings.dedup();
+    DriftReport {
+        site: scan.site.host.clone(),
+        policy: policy_name.to_string(),
+        declared_names: declared.len(),
+        observed_cookies: observed.len(),
+        tolerance,
+        findings,
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::SiteConfig => "the site config",
+        Source::KnowledgeBase => "cookiescan's knowledge base",
+        Source::OpenCookieDatabase => "the Open Cookie Database",
+        Source::ThirdPartyDomain => "its third-party domain",
+        Source::Unknown => "nothing",
+    }
+}
+
+fn groups(report: &DriftReport) -> Vec<(DriftKind, Vec<&DriftFinding>)> {
+    super::runs_by(&report.findings, |f| f.kind)
+}
+
+fn what(finding: &DriftFinding) -> String {
+    match &finding.domain {
+        Some(domain) => format!("{} ({domain})", finding.cookie),
+        None => finding.cookie.clone(),
+    }
+}
+
+/// Plain text for a terminal.
+pub fn render_text(report: &DriftReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Policy {} against the scan of {}: {} declared names, {} observed cookies",
+        clean(&report.policy),
+        clean(&report.site),
+        report.declared_names,
+        report.observed_cookies
+    );
+    for (kind, findings) in groups(report) {
+        let _ = writeln!(out, "\n{} ({})", kind.title(), findings.len());
+        for finding in findings {
+            let mut line = format!("  {}", clean(&what(finding)));
+            if let Some(declared) = &finding.declared {
+                let _ = write!(line, "  declared: {}", clean(declared));
+            }
+            if let Some(observed) = &finding.observed {
+                let _ = write!(line, "  observed: {}", clean(observed));
+            }
+            let _ = writeln!(out, "{line}");
+            for evidence in &finding.evidence {
+                let _ = writeln!(out, "      {}", clean(evidence));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if report.findings.is_empty() {
+            "The policy matches the scan.".to_string()
+        } else {
+            format!("{} findings.", report.findings.len())
+        }
+    );
+    out
+}
+
+/// Markdown for a comment or a ticket.
+pub fn render_markdown(report: &DriftReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Cookie policy drift on {}\n\n{} declared names, {} observed cookies, {} findings.\n",
+        md(&report.site),
+        report.declared_names,
+        report.observed_cookies,
+        report.findings.len()
+    );
+    for (kind, findings) in groups(report) {
+        let _ = writeln!(out, "#### {} ({})\n", kind.title(), findings.len());
+        out.push_str("| Cookie | Declared | Observed | Evidence |\n|---|---|---|---|\n");
+        for finding in findings {
+            let evidence: Vec<String> = finding.evidence.iter().map(|e| md(e)).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                md(&what(finding)),
+                md(finding.declared.as_deref().unwrap_or("")),
+                md(finding.observed.as_deref().unwrap_or("")),
+                evidence.join("<br>")
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::knowledge;
+    use crate::diff::declared::parse_markdown;
+    use crate::model::sample::{cookie, scan};
+
+    fn classifier() -> Classifier {
+        Classifier::new(
+            "example.com",
+            "Example Ltd",
+            Vec::new(),
+            knowledge::builtin(),
+            None,
+        )
+    }
+
+    fn policy() -> Vec<DeclaredCookie> {
+        parse_markdown(
+            "## Necessary\n\n| Service provider's name | Function and location | Cookie name(s) | Purposes | Duration |\n\
+             |---|---|---|---|---|\n\
+             | Example Ltd | Basket | basket | Keeps the basket | session |\n\
+             | Example Ltd | Login | remember\\_me | Keeps you signed in | 30 days |\n\
+             \n## Statistics\n\n| Service provider's name | Function and location | Cookie name(s) | Purposes | Duration |\n\
+             |---|---|---|---|---|\n\
+             | Google | Analytics | \\_ga, \\_ga\\_\\* | Counts visits | 13 months |\n\
+             \n## Marketing\n\n| Service provider's name | Function and location | Cookie name(s) | Purposes | Duration |\n\
+             |---|---|---|---|---|\n\
+             | Meta | Pixel | \\_fbp | Ads | 3 months |\n",
+        )
+    }
+
+    fn summary(report: &DriftReport) -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .map(|f| format!("{:?} {}", f.kind, f.cookie))
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_drift() {
+        let all = &[Mode::BeforeConsent, Mode::Accept, Mode::Reject];
+        let mut basket = cookie("basket", "www.example.com", "/", all);
+        basket.session = true;
+        basket.lifetime_days = None;
+        let mut fbp = cookie("_fbp", ".example.com", "/", &[Mode::Accept]);
+        fbp.lifetime_days = Some(90.0);
+        let cases: Vec<(&str, Vec<CookieRecord>, Vec<&str>)> = vec![
+            (
+                "matches",
+                vec![
+                    basket.clone(),
+                    cookie("_ga", ".example.com", "/", &[Mode::Accept]),
+                    cookie("_ga_XYZ", ".example.com", "/", &[Mode::Accept]),
+                    fbp.clone(),
+                ],
+                vec!["NotObserved remember_me"],
+            ),
+            (
+                "undeclared, miscategorised, too long",
+                vec![
+                    basket.clone(),
+                    // The knowledge base knows _gcl_au as marketing; nobody declared it.
+                    cookie("_gcl_au", ".example.com", "/", &[Mode::Accept]),
+                    // _fbp declared for 3 months, lives 200 days.
+                    {
+                        let mut fbp = fbp.clone();
+                        fbp.lifetime_days = Some(200.0);
+                        fbp
+                    },
+                    // Declared a session cookie, lives a year.
+                    cookie("remember_me", "www.example.com", "/", all),
+                    cookie("_ga", ".example.com", "/", &[Mode::Accept]),
+                ],
+                vec![
+                    "Undeclared _gcl_au",
+                    "LifetimeContradicted _fbp",
+                    "LifetimeContradicted remember_me",
+                    "NotObserved _ga_*",
+                ],
+            ),
+        ];
+        for (name, cookies, expected) in cases {
+            let report = check(
+                &scan(&["/"], cookies),
+                &policy(),
+                &classifier(),
+                "policy.md",
+                1.5,
+            );
+            assert_eq!(summary(&report), expected, "case: {name}");
+        }
+    }
+
+    #[test]
+    fn a_contradicted_category_is_reported() {
+        let mut declared = policy();
+        // Declare _fbp as necessary.
+        for d in &mut declared {
+            if d.name == "_fbp" {
+                d.category = Some(Category::Necessary);
+            }
+        }
+        let report = check(
+            &scan(
+                &["/"],
+                vec![cookie("_fbp", ".example.com", "/", &[Mode::Accept])],
+            ),
+            &declared,
+            &classifier(),
+            "policy.md",
+            1.5,
+        );
+        let found = report
+            .findings
+            .iter()
+            .find(|f| f.kind == DriftKind::CategoryContradicted)
+            .expect("category finding");
+        assert!(found.declared.as_deref().unwrap().starts_with("necessary"));
+        assert!(found.observed.as_deref().unwrap().starts_with("marketing"));
+        let text = render_text(&report);
+        assert!(
+            text.contains("Declared category contradicted (1)"),
+            "{text}"
+        );
+        assert!(render_markdown(&report).contains("\\_fbp"));
+    }
+}
