@@ -174,6 +174,7 @@ async fn main() {
     for tabs in concurrencies {
         let marker = format!("--cookiescan-bench={tabs}-{}", std::process::id());
         let settings = ScanSettings {
+            extra_start_urls: Vec::new(),
             start_url: url::Url::parse("https://www.bench.test/").unwrap(),
             scope: ScopeRules::default(),
             limits: Limits {

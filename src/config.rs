@@ -19,12 +19,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Annotation;
 use crate::consent::Choice;
 use crate::consent::rules::{Platform, RuleSet};
+use crate::model::Mode;
 use crate::report::policy::TableSettings;
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,97 @@ pub struct SiteConfig {
     /// Layout of the cookie-policy table.
     #[serde(default)]
     pub table: TableSettings,
+    /// How to scan the site; command-line options override it.
+    #[serde(default)]
+    pub scan: ScanSection,
+    /// The published cookie policy to check every scan against.
+    #[serde(default)]
+    pub check: CheckSection,
+}
+
+/// Scan settings of a site. Every field is optional: the command line, then this, then
+/// cookiescan's defaults.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    /// The page to start from.
+    pub url: Option<String>,
+    /// More pages to start from (same site), e.g. sections no link reaches.
+    #[serde(default)]
+    pub extra_urls: Vec<String>,
+    pub scope: Option<crate::discover::ScopeMode>,
+    pub path_prefix: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub ignore_robots: Option<bool>,
+    pub sitemaps: Option<bool>,
+    pub max_pages: Option<usize>,
+    pub max_depth: Option<u32>,
+    pub max_query_variants: Option<usize>,
+    pub concurrency: Option<usize>,
+    #[serde(default, with = "duration_text")]
+    pub page_timeout: Option<Duration>,
+    #[serde(default, with = "duration_text")]
+    pub settle: Option<Duration>,
+    #[serde(default, with = "duration_text")]
+    pub settle_max: Option<Duration>,
+    #[serde(default, with = "duration_text")]
+    pub banner_wait: Option<Duration>,
+    pub modes: Option<Vec<Mode>>,
+    pub keep_values: Option<bool>,
+    /// Chromium flags, as `--chrome-arg` takes them.
+    #[serde(default)]
+    pub chrome_args: Vec<String>,
+    pub insecure: Option<bool>,
+    /// Kinds of change since the previous scan that make `scan` exit with 1 (see `diff`).
+    #[serde(default)]
+    pub fail_on: Vec<String>,
+    /// Exit with 1 on a cookie set before consent or surviving "reject all".
+    pub fail_on_violations: Option<bool>,
+    /// Keep this many scans of the site; older ones are deleted after a scan.
+    pub retain: Option<usize>,
+}
+
+/// The cookie table the site publishes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSection {
+    /// A CSV, Markdown or `report --format json` file, relative to this config file.
+    pub policy: Option<PathBuf>,
+    /// Exit with 1 when the scan and the policy disagree.
+    #[serde(default)]
+    pub fail_on_drift: bool,
+    /// An observed lifetime over this many times the declared one is a contradiction.
+    pub lifetime_tolerance: Option<f64>,
+}
+
+/// Durations written as humans do: `"30s"`, `"500ms"`, `"2m"`.
+mod duration_text {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let text = String::deserialize(d)?;
+        let duration = humantime::parse_duration(&text).map_err(|e| {
+            serde::de::Error::custom(format!("{text:?} is not a duration ({e}; e.g. 30s, 500ms)"))
+        })?;
+        if duration.is_zero() {
+            return Err(serde::de::Error::custom(
+                "a duration must be more than zero",
+            ));
+        }
+        Ok(Some(duration))
+    }
 }
 
 /// Facts about the site itself.
@@ -116,6 +209,35 @@ impl SiteConfig {
             path: path.to_path_buf(),
             message: error.to_string(),
         })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        crate::diff::parse_kinds(&config.scan.fail_on.join(","))
+            .map_err(|e| invalid(format!("[scan] fail_on: {e}")))?;
+        if config.scan.modes.as_ref().is_some_and(Vec::is_empty) {
+            return Err(invalid("[scan] modes is empty".into()));
+        }
+        if config.scan.retain == Some(0) {
+            return Err(invalid("[scan] retain must be at least 1".into()));
+        }
+        if config
+            .check
+            .lifetime_tolerance
+            .is_some_and(|t| t.is_nan() || t < 1.0)
+        {
+            return Err(invalid(
+                "[check] lifetime_tolerance must be 1 or more".into(),
+            ));
+        }
+        let mut config = config;
+        // A relative policy path is relative to the config file, not to where cookiescan runs.
+        if let Some(policy) = config.check.policy.take() {
+            config.check.policy = Some(match path.parent() {
+                Some(dir) if policy.is_relative() => dir.join(policy),
+                _ => policy,
+            });
+        }
         Ok(config)
     }
 

@@ -17,6 +17,7 @@ pub mod consent;
 pub mod demo;
 pub mod diff;
 pub mod discover;
+pub mod history;
 pub mod model;
 pub mod progress;
 pub mod report;

@@ -63,6 +63,9 @@ pub struct RecordedSettings {
     pub keep_values: bool,
     pub insecure: bool,
     pub use_sitemaps: bool,
+    /// Start pages besides `site.start_url`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_start_urls: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -411,6 +414,7 @@ pub(crate) mod sample {
                 keep_values: false,
                 insecure: false,
                 use_sitemaps: true,
+                extra_start_urls: Vec::new(),
             },
             browser: BrowserInfo {
                 product: "HeadlessChrome/148".into(),

@@ -39,6 +39,8 @@ const MAX_SITEMAP_FILES: usize = 50;
 #[derive(Debug, Clone)]
 pub struct ScanSettings {
     pub start_url: Url,
+    /// More pages to start from, on the same site (sections no link reaches).
+    pub extra_start_urls: Vec<Url>,
     pub scope: ScopeRules,
     pub limits: Limits,
     pub obey_robots: bool,
@@ -176,6 +178,11 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
         keep_values: settings.keep_values,
         insecure: settings.browser.insecure,
         use_sitemaps: settings.use_sitemaps,
+        extra_start_urls: settings
+            .extra_start_urls
+            .iter()
+            .map(|u| u.to_string())
+            .collect(),
     }
 }
 
@@ -248,6 +255,10 @@ impl<'a> Crawler<'a> {
         let mut pass = Pass::new(mode);
         let allowed = self.robots_allow(start).await;
         self.frontier.offer(start, 0, Via::Start, allowed);
+        for extra in &self.settings.extra_start_urls {
+            let allowed = self.robots_allow(extra).await;
+            self.frontier.offer(extra, 0, Via::Start, allowed);
+        }
         let sitemap_pages = if self.settings.use_sitemaps {
             self.sitemap_pages(start).await
         } else {

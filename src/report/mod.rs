@@ -76,16 +76,32 @@ pub fn save_scan(scan: &Scan, path: &Path) -> Result<(), ReportError> {
     }
     let mut json = serde_json::to_vec_pretty(scan).expect("a scan always serialises");
     json.push(b'\n');
-    let temporary = path.with_extension("json.partial");
-    let mut file = std::fs::File::create(&temporary).map_err(write_error)?;
-    file.write_all(&json).map_err(write_error)?;
-    file.sync_all().map_err(write_error)?;
-    std::fs::rename(&temporary, path).map_err(write_error)
+    write_atomically(path, &json).map_err(write_error)
+}
+
+/// Writes a file through a temporary sibling (`<name>.partial`) renamed into place, so readers
+/// and an interrupted run never see half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let temporary = path.with_file_name(name);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
 }
 
 /// The default place of a scan: `<dir>/<host>/<UTC timestamp>.json`. The host comes from the
 /// URL the user typed; it is still reduced to safe characters before it becomes a path.
 pub fn default_scan_path(dir: &Path, host: &str, started_at: &str) -> PathBuf {
+    crate::history::new_scan_path(&site_dir(dir, host), started_at)
+}
+
+/// The directory of a site's scans: `<dir>/<host>`, the host reduced to safe characters.
+pub fn site_dir(dir: &Path, host: &str) -> PathBuf {
     let safe = |text: &str| -> String {
         text.chars()
             .map(|c| {
@@ -104,7 +120,6 @@ pub fn default_scan_path(dir: &Path, host: &str, started_at: &str) -> PathBuf {
         h => h,
     };
     dir.join(host)
-        .join(format!("{}.json", safe(&started_at.replace(':', "-"))))
 }
 
 /// Where the screenshots of a scan go: `<scan file stem>-artifacts/` beside the JSON.

@@ -1,6 +1,10 @@
-//! Command-line front end: arguments are validated into `ScanSettings` once, before any work;
-//! `run` maps outcomes to documented exit codes.
+//! Command-line front end: arguments (then the site config, then defaults) are validated into
+//! `ScanSettings` once, before any work; `run` maps outcomes to documented exit codes.
 
+mod compare;
+mod scan;
+
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -13,21 +17,17 @@ use url::Url;
 
 use crate::classify::Classifier;
 use crate::config::{SiteConfig, default_config_path};
-use crate::consent::ConsentTiming;
-use crate::consent::rules::builtin_rules;
-use crate::discover::{Limits, ScopeMode, ScopeRules};
+use crate::diff::ChangeKind;
 use crate::model::Mode;
-use crate::progress::Progress;
 use crate::report::policy::{self, TableSettings};
-use crate::report::{
-    self, findings::findings, inventory::write_inventory, summary::render_summary,
-};
-use crate::scan::{ScanSettings, run_scan};
-use crate::visit::{BrowserOptions, BrowserSource, VisitTiming, find_chrome};
+use crate::report::{self, inventory::write_inventory, summary::render_summary};
+use crate::visit::{BrowserOptions, BrowserSource, find_chrome};
 
 /// Exit code: the scan ran and nothing is wrong.
 pub const EXIT_OK: u8 = 0;
-/// Exit code: `--fail-on-violations` and a cookie was set before consent or survived "reject all".
+/// Exit code: a check the user asked for failed: `--fail-on-violations` (a cookie set before
+/// consent or surviving "reject all"), `--fail-on` (a listed kind of change since the previous
+/// scan) or `--fail-on-drift` (the scan contradicts the published policy).
 pub const EXIT_VIOLATIONS: u8 = 1;
 /// Exit code: the scan or report could not run (bad input, no browser, unreadable file).
 pub const EXIT_ERROR: u8 = 2;
@@ -47,8 +47,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Crawl a site and record every cookie it sets
+    /// Crawl a site and record every cookie it sets; diff against its previous scan
     Scan(Box<ScanArgs>),
+    /// Compare two scans of a site: cookies added, removed and changed, per consent mode
+    Diff(compare::DiffArgs),
+    /// Compare a scan with the cookie table the site publishes
+    Check(compare::CheckArgs),
+    /// List the stored scans of a site with counts per category and mode
+    History(compare::HistoryArgs),
     /// Serve the built-in demo site on loopback and scan it (no network needed)
     Demo(DemoArgs),
     /// Render a scan JSON in another format
@@ -78,10 +84,31 @@ pub struct DbUpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The page to start from, e.g. https://www.example.com/
-    pub url: String,
+    /// The page to start from, e.g. https://www.example.com/ (default: the config's [scan] url)
+    pub url: Option<String>,
+    /// Scan every site configured in the scans directory (<scans dir>/*.toml), one after the
+    /// other; one site failing does not stop the others
+    #[arg(long, conflicts_with_all = ["url", "config", "output"])]
+    pub all: bool,
     #[command(flatten)]
     pub options: ScanOptions,
+}
+
+/// What happens around a scan when it is stored in the site's history.
+#[derive(Debug, Args, Default)]
+pub struct AfterScanArgs {
+    /// Exit with 1 when the diff against the previous scan has any of these kinds of change
+    /// (comma-separated: added, before-consent, survives-reject, lifetime-longer,
+    /// category-changed, …; `regressions` or `any`); default: the config's [scan] fail_on
+    #[arg(long, value_name = "KINDS", value_parser = crate::diff::parse_kinds)]
+    pub fail_on: Option<BTreeSet<ChangeKind>>,
+    /// Keep only the N newest scans of the site, deleting older ones and their screenshots
+    #[arg(long, value_name = "N")]
+    pub retain: Option<NonZeroUsize>,
+    /// Also write the diff against the previous scan to FILE (`.md` Markdown, `.json` JSON,
+    /// else text)
+    #[arg(long, value_name = "FILE")]
+    pub diff_output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +120,8 @@ pub struct DemoArgs {
     pub browser: BrowserArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub after: AfterScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -123,9 +152,9 @@ pub struct BrowserArgs {
     /// Accept invalid TLS certificates (staging sites)
     #[arg(long)]
     pub insecure: bool,
-    /// Tabs visiting pages at once
-    #[arg(long, value_name = "N", default_value = "4")]
-    pub concurrency: NonZeroUsize,
+    /// Tabs visiting pages at once [default: 4]
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -142,9 +171,11 @@ pub struct ScanOptions {
     pub browser: BrowserArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Which hosts belong to the scan
-    #[arg(long, value_enum, default_value = "site")]
-    pub scope: ScopeArg,
+    #[command(flatten)]
+    pub after: AfterScanArgs,
+    /// Which hosts belong to the scan [default: site]
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
     /// Only visit pages whose path starts with this prefix
     #[arg(long, value_name = "PATH")]
     pub path_prefix: Option<String>,
@@ -160,24 +191,24 @@ pub struct ScanOptions {
     /// Do not read sitemaps
     #[arg(long)]
     pub no_sitemaps: bool,
-    /// Most pages to visit
-    #[arg(long, value_name = "N", default_value = "200")]
-    pub max_pages: usize,
+    /// Most pages to visit [default: 200]
+    #[arg(long, value_name = "N")]
+    pub max_pages: Option<usize>,
     /// Most link hops from the start page
     #[arg(long, value_name = "N")]
     pub max_depth: Option<u32>,
-    /// Most URLs differing only in query string per path (against infinite calendars)
-    #[arg(long, value_name = "N", default_value = "10")]
-    pub max_query_variants: usize,
-    /// Longest a page may take to load
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub page_timeout: Duration,
-    /// Network silence after load that counts as settled
-    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration)]
-    pub settle: Duration,
-    /// Longest wait for the network to settle after load
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
-    pub settle_max: Duration,
+    /// Most URLs differing only in query string per path (against infinite calendars) [default: 10]
+    #[arg(long, value_name = "N")]
+    pub max_query_variants: Option<usize>,
+    /// Longest a page may take to load [default: 30s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub page_timeout: Option<Duration>,
+    /// Network silence after load that counts as settled [default: 500ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub settle: Option<Duration>,
+    /// Longest wait for the network to settle after load [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub settle_max: Option<Duration>,
     /// Store cookie values in the scan (they can be session secrets; by default only a hash and length)
     #[arg(long)]
     pub keep_values: bool,
@@ -188,20 +219,18 @@ pub struct ScanOptions {
 #[derive(Debug, Args)]
 pub struct ConsentArgs {
     /// Consent modes to scan, comma-separated, in order (the first discovers the pages)
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "before-consent,accept,reject"
-    )]
-    pub modes: Vec<ModeArg>,
+    /// [default: before-consent,accept,reject]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub modes: Option<Vec<ModeArg>>,
     /// Exit with 1 when a cookie other than the consent platform's own is set before consent or survives "reject all"
     #[arg(long)]
     pub fail_on_violations: bool,
-    /// How long to look for a late cookie banner on the first page of the accept and reject passes
-    #[arg(long, value_name = "DURATION", default_value = "6s", value_parser = parse_duration)]
-    pub banner_wait: Duration,
-    /// The site's scan config (consent rules, preset consent cookies); default <scans dir>/<host>.toml when it exists
+    /// How long to look for a late cookie banner on the first page of the accept and reject
+    /// passes [default: 6s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub banner_wait: Option<Duration>,
+    /// The site's config (start URL, scan settings, consent rules, annotations, fail-on policy);
+    /// default <scans dir>/<host>.toml when it exists
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -327,16 +356,12 @@ fn fail(error: anyhow::Error) -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Scan(args) => {
-            let settings = scan_settings(&args.url, &args.options)?;
-            scan_and_save(
-                settings,
-                &args.options.output,
-                args.options.consent.fail_on_violations,
-            )
-            .await
-        }
-        Command::Demo(args) => run_demo(&args).await,
+        Command::Scan(args) if args.all => scan::scan_all(&args.options).await,
+        Command::Scan(args) => scan::scan_one(args.url.as_deref(), &args.options).await,
+        Command::Demo(args) => scan::run_demo(&args).await,
+        Command::Diff(args) => compare::diff(&args),
+        Command::Check(args) => compare::check(&args),
+        Command::History(args) => compare::history(&args),
         Command::Db(DbCommand::Update(args)) => {
             let url = parse_start_url(&args.url).context("--url")?;
             let dest = match args
@@ -360,16 +385,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Report(args) => {
             let scan = report::load_scan(&args.scan)?;
-            let config = match &args.config {
-                Some(path) => SiteConfig::load(path, true)?,
-                // Scans live in <scans>/<host>/<time>.json, the config in <scans>/<host>.toml.
-                None => match args.scan.parent().and_then(Path::parent) {
-                    Some(scans) => {
-                        SiteConfig::load(&default_config_path(scans, &scan.site.host), false)?
-                    }
-                    None => SiteConfig::default(),
-                },
-            };
+            let config = config_for_scan(&args.scan, &scan, args.config.as_deref())?;
             let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
             let mut table_settings = config.table.clone();
             match args.preset {
@@ -434,6 +450,23 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
+/// The site config that goes with a stored scan: `explicit` when given, else the one beside the
+/// site's history (scans live in `<scans>/<host>/<time>.json`, the config in
+/// `<scans>/<host>.toml`), else none.
+pub fn config_for_scan(
+    scan_path: &Path,
+    scan: &crate::model::Scan,
+    explicit: Option<&Path>,
+) -> anyhow::Result<SiteConfig> {
+    Ok(match explicit {
+        Some(path) => SiteConfig::load(path, true)?,
+        None => match scan_path.parent().and_then(Path::parent) {
+            Some(scans) => SiteConfig::load(&default_config_path(scans, &scan.site.host), false)?,
+            None => SiteConfig::default(),
+        },
+    })
+}
+
 /// The classifier for a scan: the site config's annotations and operator, the built-in
 /// knowledge base, and an Open Cookie Database (`cookie_db`, else the cached copy, if any).
 pub fn classifier_for(
@@ -493,80 +526,6 @@ pub fn browser_options(
     })
 }
 
-/// Validates the command line into settings; every mistake is reported before any work.
-pub fn scan_settings(url: &str, options: &ScanOptions) -> anyhow::Result<ScanSettings> {
-    let start_url = parse_start_url(url)?;
-    let compile = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<regex::Regex>> {
-        patterns
-            .iter()
-            .map(|p| regex::Regex::new(p).with_context(|| format!("invalid {flag} pattern {p:?}")))
-            .collect()
-    };
-    if let Some(prefix) = &options.path_prefix
-        && !prefix.starts_with('/')
-    {
-        bail!("--path-prefix must start with '/', got {prefix:?}");
-    }
-    if options.max_pages == 0 {
-        bail!("--max-pages must be at least 1");
-    }
-    let site_config = match &options.consent.config {
-        Some(path) => SiteConfig::load(path, true)?,
-        None => SiteConfig::load(
-            &default_config_path(
-                &options.output.scans_dir,
-                start_url.host_str().unwrap_or_default(),
-            ),
-            false,
-        )?,
-    };
-    Ok(ScanSettings {
-        start_url,
-        scope: ScopeRules {
-            mode: match options.scope {
-                ScopeArg::Site => ScopeMode::Site,
-                ScopeArg::Host => ScopeMode::Host,
-            },
-            path_prefix: options.path_prefix.clone(),
-            include: compile(&options.include, "--include")?,
-            exclude: compile(&options.exclude, "--exclude")?,
-        },
-        limits: Limits {
-            max_pages: options.max_pages,
-            max_depth: options.max_depth,
-            max_query_variants: options.max_query_variants,
-        },
-        obey_robots: !options.ignore_robots,
-        use_sitemaps: !options.no_sitemaps,
-        concurrency: options.browser.concurrency,
-        timing: VisitTiming {
-            page_timeout: options.page_timeout,
-            settle_quiet: options.settle,
-            settle_max: options.settle_max,
-        },
-        keep_values: options.keep_values,
-        browser: browser_options(&options.browser, Vec::new(), false)?,
-        modes: {
-            let mut modes: Vec<Mode> = Vec::new();
-            for mode in &options.consent.modes {
-                let mode = Mode::from(*mode);
-                if modes.contains(&mode) {
-                    bail!("--modes names {} twice", mode.as_str());
-                }
-                modes.push(mode);
-            }
-            modes
-        },
-        consent_rules: site_config.consent_rules(builtin_rules()),
-        site_config,
-        consent_timing: ConsentTiming {
-            find_banner: options.consent.banner_wait,
-            ..ConsentTiming::default()
-        },
-        artifacts_dir: None,
-    })
-}
-
 /// Accepts `https://host/…`, `http://…`, and a bare `host/path` (taken as https).
 pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
     let text = text.trim();
@@ -583,120 +542,6 @@ pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
         bail!("{text:?} has no host");
     }
     Ok(url)
-}
-
-/// Runs a scan with progress, writes the JSON and prints the summary.
-pub async fn scan_and_save(
-    mut settings: ScanSettings,
-    output: &OutputArgs,
-    fail_on_violations: bool,
-) -> anyhow::Result<u8> {
-    // Decided before the scan so that screenshots can be written beside the JSON as it runs.
-    let path = match &output.output {
-        Some(path) => path.clone(),
-        None => report::default_scan_path(
-            &output.scans_dir,
-            settings.start_url.host_str().unwrap_or("site"),
-            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        ),
-    };
-    settings.artifacts_dir = Some(report::artifacts_dir(&path));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop.send(true);
-        }
-    });
-    let progress = Progress::new(output.quiet);
-    let scan = run_scan(&settings, progress.observer(), stopped).await?;
-    progress.finish();
-    let classifier = classifier_for(&scan, &settings.site_config, None)?;
-    report::save_scan(&scan, &path)?;
-    if !output.quiet {
-        let mut stdout = std::io::stdout().lock();
-        let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
-        let _ = writeln!(stdout, "Scan written to {}", path.display());
-    }
-    if !scan.complete {
-        return Ok(EXIT_INTERRUPTED);
-    }
-    let loaded = scan
-        .modes
-        .iter()
-        .flat_map(|run| &run.pages)
-        .any(|page| page.outcome == crate::model::PageOutcome::Ok);
-    if !loaded {
-        let reason = scan
-            .modes
-            .iter()
-            .flat_map(|run| &run.pages)
-            .find_map(|page| page.error.clone().map(|e| format!("{}: {e}", page.url)))
-            .unwrap_or_else(|| "no page was visited".into());
-        bail!(
-            "no page of the site could be loaded ({}); the scan was still written to {}",
-            crate::report::summary::clean(&reason),
-            path.display()
-        );
-    }
-    if fail_on_violations && !findings(&scan, &settings.consent_rules, &classifier).is_empty() {
-        return Ok(EXIT_VIOLATIONS);
-    }
-    Ok(EXIT_OK)
-}
-
-/// Serves the demo site on loopback and scans it with default settings.
-async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
-    let (hostnames, handler) = crate::demo::demo_site();
-    let server = crate::site::SiteServer::start(&hostnames, handler)
-        .await
-        .context("cannot start the demo site on loopback")?;
-    // The demo hosts exist only inside this browser: map them to the local server.
-    let rules = format!("--host-resolver-rules={}", server.host_resolver_rules());
-    let options = ScanOptions {
-        browser: BrowserArgs {
-            chrome: args.browser.chrome.clone(),
-            browser_ws: args.browser.browser_ws.clone(),
-            chrome_args: args.browser.chrome_args.clone(),
-            insecure: true,
-            concurrency: args.browser.concurrency,
-        },
-        output: OutputArgs {
-            output: args.output.output.clone(),
-            scans_dir: args.output.scans_dir.clone(),
-            quiet: args.output.quiet,
-        },
-        scope: ScopeArg::Site,
-        path_prefix: None,
-        include: Vec::new(),
-        exclude: Vec::new(),
-        ignore_robots: false,
-        no_sitemaps: false,
-        max_pages: 200,
-        max_depth: None,
-        max_query_variants: 10,
-        page_timeout: Duration::from_secs(30),
-        settle: Duration::from_millis(500),
-        settle_max: Duration::from_secs(5),
-        keep_values: false,
-        consent: ConsentArgs {
-            modes: vec![ModeArg::BeforeConsent, ModeArg::Accept, ModeArg::Reject],
-            fail_on_violations: args.fail_on_violations,
-            banner_wait: Duration::from_secs(6),
-            config: None,
-        },
-    };
-    // The demo's operator notes, where `report` will look for them (kept if already there).
-    let config = default_config_path(&options.output.scans_dir, "www.demo-shop.test");
-    if !config.exists() {
-        std::fs::create_dir_all(&options.output.scans_dir)
-            .and_then(|()| std::fs::write(&config, crate::demo::DEMO_CONFIG))
-            .with_context(|| format!("cannot write {}", config.display()))?;
-    }
-    let mut settings = scan_settings(crate::demo::DEMO_START_URL, &options)?;
-    settings.browser.extra_args.push(rules);
-    let code = scan_and_save(settings, &options.output, args.fail_on_violations).await;
-    server.shutdown().await;
-    code
 }
 
 #[cfg(test)]

@@ -1,0 +1,397 @@
+//! `diff`, `check` and `history`: reading stored scans, never a browser.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{EXIT_OK, EXIT_VIOLATIONS, classifier_for, config_for_scan, is_broken_pipe};
+use crate::classify::Category;
+use crate::consent::rules::builtin_rules;
+use crate::diff::{self, ChangeKind, DiffContext};
+use crate::history;
+use crate::model::{Mode, PageOutcome, Scan};
+use crate::report::{self, findings::findings};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompareFormat {
+    /// Plain text (coloured on a terminal)
+    Text,
+    /// GitHub-flavoured Markdown, for a pull-request comment
+    Md,
+    /// JSON
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older scan JSON
+    pub old: PathBuf,
+    /// The newer scan JSON
+    pub new: PathBuf,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: CompareFormat,
+    /// Exit with 1 when any of these kinds of change is present (comma-separated; `regressions`
+    /// or `any`); default: the site config's [scan] fail_on
+    #[arg(long, value_name = "KINDS", value_parser = crate::diff::parse_kinds)]
+    pub fail_on: Option<BTreeSet<ChangeKind>>,
+    /// Write here instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The site config (annotations, consent rules, fail_on); default: <scans>/<host>.toml beside the newer scan's history
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Colours in text output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A scan JSON
+    pub scan: PathBuf,
+    /// The published cookie table: CSV, Markdown, or `report --format json` (default: the site
+    /// config's [check] policy)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Exit with 1 on any finding
+    #[arg(long)]
+    pub fail_on_drift: bool,
+    /// An observed lifetime over this many times the declared one is a contradiction [default: 1.5]
+    #[arg(long, value_name = "FACTOR")]
+    pub lifetime_tolerance: Option<f64>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: CompareFormat,
+    /// Write here instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The site config; default: <scans>/<host>.toml beside the scan's history
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An Open Cookie Database CSV for cookies the knowledge base does not know
+    #[arg(long, value_name = "PATH")]
+    pub cookie_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The site: its host (the directory <scans dir>/<host>/), or a directory of scans
+    pub site: String,
+    /// Directory holding the sites' scan directories
+    #[arg(long, value_name = "DIR", default_value = "scans")]
+    pub scans_dir: PathBuf,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: HistoryFormat,
+}
+
+/// Writes `text` to the file or standard output; a closed pipe is not an error.
+fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => report::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    let error = anyhow::Error::from(error);
+                    if is_broken_pipe(&error) {
+                        Ok(())
+                    } else {
+                        Err(error)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `cookiescan diff OLD NEW`.
+pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
+    let old = report::load_scan(&args.old)?;
+    let new = report::load_scan(&args.new)?;
+    let config = config_for_scan(&args.new, &new, args.config.as_deref())?;
+    let classifier = classifier_for(&new, &config, None)?;
+    let rules = config.consent_rules(builtin_rules());
+    let changes = diff::diff(
+        &old,
+        &new,
+        &DiffContext {
+            classifier: &classifier,
+            rules: &rules,
+        },
+    );
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let text = match args.format {
+        CompareFormat::Text => diff::render::render_text(&changes, color),
+        CompareFormat::Md => diff::render::render_markdown(&changes),
+        CompareFormat::Json => diff::render::render_json(&changes),
+    };
+    emit(args.output.as_deref(), &text)?;
+    let fail_on = match &args.fail_on {
+        Some(kinds) => kinds.clone(),
+        None => diff::parse_kinds(&config.scan.fail_on.join(",")).unwrap_or_default(),
+    };
+    Ok(if changes.failing(&fail_on).is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATIONS
+    })
+}
+
+/// `cookiescan check SCAN --policy FILE`.
+pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+    let scan = report::load_scan(&args.scan)?;
+    let config = config_for_scan(&args.scan, &scan, args.config.as_deref())?;
+    let policy = match args.policy.clone().or(config.check.policy.clone()) {
+        Some(policy) => policy,
+        None => bail!(
+            "no policy to check against: pass --policy FILE (CSV, Markdown or `report --format json`) or set `policy` under [check] in the site config"
+        ),
+    };
+    let tolerance = args
+        .lifetime_tolerance
+        .or(config.check.lifetime_tolerance)
+        .unwrap_or(1.5);
+    if tolerance.is_nan() || tolerance < 1.0 {
+        bail!("--lifetime-tolerance must be 1 or more, got {tolerance}");
+    }
+    let declared = diff::declared::load(&policy)?;
+    let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
+    let report = diff::drift::check(
+        &scan,
+        &declared,
+        &classifier,
+        &policy.display().to_string(),
+        tolerance,
+    );
+    let text = match args.format {
+        CompareFormat::Text => diff::drift::render_text(&report),
+        CompareFormat::Md => diff::drift::render_markdown(&report),
+        CompareFormat::Json => {
+            serde_json::to_string_pretty(&report).expect("a report always serialises") + "\n"
+        }
+    };
+    emit(args.output.as_deref(), &text)?;
+    let fail = args.fail_on_drift || config.check.fail_on_drift;
+    Ok(if fail && !report.findings.is_empty() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// One stored scan, counted.
+#[derive(Debug, Serialize)]
+struct HistoryRow {
+    file: String,
+    started_at: Option<String>,
+    complete: Option<bool>,
+    pages: usize,
+    failed_pages: usize,
+    cookies: usize,
+    by_category: BTreeMap<Category, usize>,
+    by_mode: BTreeMap<Mode, usize>,
+    set_before_consent: usize,
+    survive_reject: usize,
+    error: Option<String>,
+}
+
+fn history_row(path: &Path, scans_dir: &Path) -> HistoryRow {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut row = HistoryRow {
+        file,
+        started_at: None,
+        complete: None,
+        pages: 0,
+        failed_pages: 0,
+        cookies: 0,
+        by_category: BTreeMap::new(),
+        by_mode: BTreeMap::new(),
+        set_before_consent: 0,
+        survive_reject: 0,
+        error: None,
+    };
+    let scan: Scan = match report::load_scan(path) {
+        Ok(scan) => scan,
+        Err(error) => {
+            row.error = Some(error.to_string());
+            return row;
+        }
+    };
+    let config = crate::config::SiteConfig::load(
+        &crate::config::default_config_path(scans_dir, &scan.site.host),
+        false,
+    )
+    .unwrap_or_default();
+    let classifier = match classifier_for(&scan, &config, None) {
+        Ok(classifier) => classifier,
+        Err(error) => {
+            row.error = Some(format!("{error:#}"));
+            return row;
+        }
+    };
+    let mut pages: BTreeMap<&str, bool> = BTreeMap::new();
+    for page in scan.modes.iter().flat_map(|run| &run.pages) {
+        *pages.entry(page.url.as_str()).or_default() |= page.outcome == PageOutcome::Failed;
+    }
+    row.pages = pages.len();
+    row.failed_pages = pages.values().filter(|failed| **failed).count();
+    row.cookies = scan.cookies.len();
+    for cookie in &scan.cookies {
+        let category = match &cookie.classification {
+            Some(recorded) => recorded.category,
+            None => classifier.classify(&cookie.name, &cookie.domain).category,
+        };
+        *row.by_category.entry(category).or_default() += 1;
+        for mode in &cookie.modes {
+            *row.by_mode.entry(*mode).or_default() += 1;
+        }
+    }
+    let found = findings(&scan, &config.consent_rules(builtin_rules()), &classifier);
+    row.set_before_consent = found.before_consent.len();
+    row.survive_reject = found.survive_reject.len();
+    row.started_at = Some(scan.timing.started_at.clone());
+    row.complete = Some(scan.complete);
+    row
+}
+
+/// `cookiescan history SITE`.
+pub fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+    let given = Path::new(&args.site);
+    let dir = if given.is_dir() {
+        given.to_path_buf()
+    } else {
+        report::site_dir(&args.scans_dir, &args.site)
+    };
+    let scans = history::list(&dir)?;
+    if scans.is_empty() {
+        bail!(
+            "no scans of {:?} in {} (scans are stored as <scans dir>/<host>/<UTC time>.json)",
+            args.site,
+            dir.display()
+        );
+    }
+    let scans_dir = dir.parent().unwrap_or(Path::new("."));
+    let rows: Vec<HistoryRow> = scans.iter().map(|p| history_row(p, scans_dir)).collect();
+    let text = match args.format {
+        HistoryFormat::Json => {
+            serde_json::to_string_pretty(&rows).expect("rows always serialise") + "\n"
+        }
+        HistoryFormat::Text => history_table(&rows, &dir),
+    };
+    emit(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
+    let categories = [
+        Category::Necessary,
+        Category::Functionality,
+        Category::Statistics,
+        Category::Marketing,
+        Category::Unclassified,
+    ];
+    let modes = [Mode::BeforeConsent, Mode::Accept, Mode::Reject];
+    let mut header: Vec<String> = ["scan", "pages", "failed", "cookies"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(categories.iter().map(|c| c.as_str().to_string()));
+    header.extend(modes.iter().map(|m| format!("in {}", m.as_str())));
+    header.extend(["before consent!", "survive reject!"].map(String::from));
+    let mut table = vec![header];
+    for row in rows {
+        let mut cells = vec![row.file.trim_end_matches(".json").to_string()];
+        if let Some(error) = &row.error {
+            cells.push(format!(
+                "unreadable: {}",
+                crate::report::summary::clean(error)
+            ));
+            table.push(cells);
+            continue;
+        }
+        if row.complete == Some(false) {
+            cells[0].push_str(" (interrupted)");
+        }
+        cells.push(row.pages.to_string());
+        cells.push(row.failed_pages.to_string());
+        cells.push(row.cookies.to_string());
+        cells.extend(
+            categories
+                .iter()
+                .map(|c| row.by_category.get(c).copied().unwrap_or(0).to_string()),
+        );
+        cells.extend(
+            modes
+                .iter()
+                .map(|m| row.by_mode.get(m).copied().unwrap_or(0).to_string()),
+        );
+        cells.push(row.set_before_consent.to_string());
+        cells.push(row.survive_reject.to_string());
+        table.push(cells);
+    }
+    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            table
+                .iter()
+                .filter(|r| r.len() > 1 || i == 0)
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("Scans in {}\n", dir.display());
+    for row in table {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                if i == 0 || row.len() == 2 {
+                    format!("{cell:<width$}", width = widths[i])
+                } else {
+                    format!("{cell:>width$}", width = widths[i])
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}

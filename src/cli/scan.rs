@@ -1,0 +1,540 @@
+//! `scan`, `scan --all` and `demo`. Settings come from the command line, then the site config's
+//! `[scan]` section, then cookiescan's defaults. A scan is stored in the site's history under a
+//! lock, diffed against the previous scan and checked against the published policy; old scans
+//! are pruned last.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use url::Url;
+
+use super::{
+    AfterScanArgs, BrowserArgs, ConsentArgs, DemoArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
+    EXIT_VIOLATIONS, ModeArg, OutputArgs, ScanOptions, ScopeArg, browser_options, classifier_for,
+    parse_start_url,
+};
+use crate::config::{SiteConfig, default_config_path};
+use crate::consent::ConsentTiming;
+use crate::consent::rules::builtin_rules;
+use crate::diff::{self, ChangeKind, DiffContext};
+use crate::discover::{Limits, ScopeMode, ScopeRules};
+use crate::history::{self, SiteLock};
+use crate::model::{Mode, PageOutcome, Scan};
+use crate::progress::Progress;
+use crate::report::{self, findings::findings, summary::render_summary};
+use crate::scan::{ScanSettings, run_scan};
+use crate::visit::VisitTiming;
+
+/// What to do once the scan is written, resolved from the command line and the config.
+#[derive(Debug, Default)]
+pub struct AfterScan {
+    pub fail_on_violations: bool,
+    pub fail_on: BTreeSet<ChangeKind>,
+    pub retain: Option<usize>,
+    pub diff_output: Option<PathBuf>,
+    /// The published policy to check against: file, fail on drift, lifetime tolerance.
+    pub policy: Option<(PathBuf, bool, f64)>,
+}
+
+impl AfterScan {
+    fn resolve(args: &AfterScanArgs, fail_on_violations: bool, config: &SiteConfig) -> AfterScan {
+        AfterScan {
+            fail_on_violations: fail_on_violations
+                || config.scan.fail_on_violations.unwrap_or(false),
+            fail_on: match &args.fail_on {
+                Some(kinds) => kinds.clone(),
+                // Validated when the config was loaded.
+                None => diff::parse_kinds(&config.scan.fail_on.join(",")).unwrap_or_default(),
+            },
+            retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
+            diff_output: args.diff_output.clone(),
+            policy: config.check.policy.clone().map(|policy| {
+                (
+                    policy,
+                    config.check.fail_on_drift,
+                    config.check.lifetime_tolerance.unwrap_or(1.5),
+                )
+            }),
+        }
+    }
+}
+
+/// `cookiescan scan [URL]`.
+pub async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
+    let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
+    let after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+    let settings = scan_settings(start_url, options, config)?;
+    scan_and_save(settings, &options.output, &after).await
+}
+
+/// The start URL and the site config: a URL on the command line wins over the config's, and
+/// without `--config` the config is looked for beside the site's history.
+fn start_and_config(
+    url: Option<&str>,
+    config_path: Option<&Path>,
+    options: &ScanOptions,
+) -> anyhow::Result<(Url, SiteConfig)> {
+    match (url, config_path) {
+        (Some(url), None) => {
+            let start = parse_start_url(url)?;
+            let path = default_config_path(
+                &options.output.scans_dir,
+                start.host_str().unwrap_or_default(),
+            );
+            Ok((start, SiteConfig::load(&path, false)?))
+        }
+        (url, Some(path)) => {
+            let config = SiteConfig::load(path, true)?;
+            let text = match url.or(config.scan.url.as_deref()) {
+                Some(text) => text.to_string(),
+                None => bail!(
+                    "no start URL: give one on the command line or set `url` under [scan] in {}",
+                    path.display()
+                ),
+            };
+            let start = parse_start_url(&text)
+                .with_context(|| format!("the start URL of {}", path.display()))?;
+            Ok((start, config))
+        }
+        (None, None) => bail!(
+            "no start URL: `cookiescan scan https://www.example.com/`, `--config scans/<site>.toml` or `--all`"
+        ),
+    }
+}
+
+/// `cookiescan scan --all`: every `*.toml` of the scans directory, in name order. One site's
+/// failure is reported and the others still run; the exit code is the worst outcome.
+pub async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
+    let dir = &options.output.scans_dir;
+    let mut configs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the scans directory {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    configs.sort();
+    if configs.is_empty() {
+        bail!(
+            "no site configs (*.toml) in {}: write one per site (see docs/example-site.toml)",
+            dir.display()
+        );
+    }
+    let mut outcomes: Vec<(String, Result<u8, String>)> = Vec::new();
+    for path in &configs {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !options.output.quiet {
+            let _ = writeln!(std::io::stdout().lock(), "== {name} ==");
+        }
+        let outcome = async {
+            let (start_url, config) = start_and_config(None, Some(path), options)?;
+            let after =
+                AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+            let settings = scan_settings(start_url, options, config)?;
+            scan_and_save(settings, &options.output, &after).await
+        }
+        .await;
+        let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
+        if let Err(error) = &outcome {
+            let _ = writeln!(std::io::stderr().lock(), "error: {name}: {error:#}");
+        }
+        outcomes.push((name, outcome.map_err(|e| format!("{e:#}"))));
+        if interrupted {
+            return Ok(EXIT_INTERRUPTED);
+        }
+    }
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, o)| o.is_err())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let flagged: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Ok(EXIT_VIOLATIONS)))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "Scanned {} sites: {} failed{}, {} failed a check{}",
+        outcomes.len(),
+        failed.len(),
+        list_suffix(&failed),
+        flagged.len(),
+        list_suffix(&flagged)
+    );
+    Ok(if !failed.is_empty() {
+        EXIT_ERROR
+    } else if !flagged.is_empty() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn list_suffix(names: &[&str]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
+    }
+}
+
+/// Validates options and config into settings; every mistake is reported before any work.
+pub fn scan_settings(
+    start_url: Url,
+    options: &ScanOptions,
+    site_config: SiteConfig,
+) -> anyhow::Result<ScanSettings> {
+    let from_config = &site_config.scan;
+    let compile = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<regex::Regex>> {
+        patterns
+            .iter()
+            .map(|p| regex::Regex::new(p).with_context(|| format!("invalid {flag} pattern {p:?}")))
+            .collect()
+    };
+    let path_prefix = options
+        .path_prefix
+        .clone()
+        .or(from_config.path_prefix.clone());
+    if let Some(prefix) = &path_prefix
+        && !prefix.starts_with('/')
+    {
+        bail!("--path-prefix must start with '/', got {prefix:?}");
+    }
+    let max_pages = options.max_pages.or(from_config.max_pages).unwrap_or(200);
+    if max_pages == 0 {
+        bail!("--max-pages must be at least 1");
+    }
+    let extra_start_urls = from_config
+        .extra_urls
+        .iter()
+        .map(|text| parse_start_url(text).context("[scan] extra_urls"))
+        .collect::<anyhow::Result<Vec<Url>>>()?;
+    let mut browser_args = BrowserArgs {
+        chrome: options.browser.chrome.clone(),
+        browser_ws: options.browser.browser_ws.clone(),
+        chrome_args: from_config.chrome_args.clone(),
+        insecure: options.browser.insecure || from_config.insecure.unwrap_or(false),
+        concurrency: options.browser.concurrency,
+    };
+    browser_args
+        .chrome_args
+        .extend(options.browser.chrome_args.iter().cloned());
+    let concurrency = match options.browser.concurrency {
+        Some(n) => n,
+        None => NonZeroUsize::new(from_config.concurrency.unwrap_or(4))
+            .context("[scan] concurrency must be at least 1")?,
+    };
+    let modes = match &options.consent.modes {
+        Some(modes) => modes.iter().map(|m| Mode::from(*m)).collect(),
+        None => from_config
+            .modes
+            .clone()
+            .unwrap_or_else(|| vec![Mode::BeforeConsent, Mode::Accept, Mode::Reject]),
+    };
+    let mut seen: Vec<Mode> = Vec::new();
+    for mode in modes {
+        if seen.contains(&mode) {
+            bail!("--modes names {} twice", mode.as_str());
+        }
+        seen.push(mode);
+    }
+    let scope_mode = match options.scope {
+        Some(ScopeArg::Site) => ScopeMode::Site,
+        Some(ScopeArg::Host) => ScopeMode::Host,
+        None => from_config.scope.unwrap_or_default(),
+    };
+    let mut include = from_config.include.clone();
+    include.extend(options.include.iter().cloned());
+    let mut exclude = from_config.exclude.clone();
+    exclude.extend(options.exclude.iter().cloned());
+    Ok(ScanSettings {
+        start_url,
+        extra_start_urls,
+        scope: ScopeRules {
+            mode: scope_mode,
+            path_prefix,
+            include: compile(&include, "--include")?,
+            exclude: compile(&exclude, "--exclude")?,
+        },
+        limits: Limits {
+            max_pages,
+            max_depth: options.max_depth.or(from_config.max_depth),
+            max_query_variants: options
+                .max_query_variants
+                .or(from_config.max_query_variants)
+                .unwrap_or(10),
+        },
+        obey_robots: !(options.ignore_robots || from_config.ignore_robots.unwrap_or(false)),
+        use_sitemaps: !options.no_sitemaps && from_config.sitemaps.unwrap_or(true),
+        concurrency,
+        timing: VisitTiming {
+            page_timeout: options
+                .page_timeout
+                .or(from_config.page_timeout)
+                .unwrap_or(Duration::from_secs(30)),
+            settle_quiet: options
+                .settle
+                .or(from_config.settle)
+                .unwrap_or(Duration::from_millis(500)),
+            settle_max: options
+                .settle_max
+                .or(from_config.settle_max)
+                .unwrap_or(Duration::from_secs(5)),
+        },
+        keep_values: options.keep_values || from_config.keep_values.unwrap_or(false),
+        browser: browser_options(&browser_args, Vec::new(), false)?,
+        modes: seen,
+        consent_rules: site_config.consent_rules(builtin_rules()),
+        consent_timing: ConsentTiming {
+            find_banner: options
+                .consent
+                .banner_wait
+                .or(from_config.banner_wait)
+                .unwrap_or(Duration::from_secs(6)),
+            ..ConsentTiming::default()
+        },
+        site_config,
+        artifacts_dir: None,
+    })
+}
+
+/// Runs a scan with progress, writes the JSON, prints the summary, then diffs, checks and
+/// prunes. Returns the exit code.
+pub async fn scan_and_save(
+    mut settings: ScanSettings,
+    output: &OutputArgs,
+    after: &AfterScan,
+) -> anyhow::Result<u8> {
+    let host = settings.start_url.host_str().unwrap_or("site").to_string();
+    // The lock is taken before the file name is chosen, so two runs never pick the same one.
+    let history_dir = match &output.output {
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        None => report::site_dir(&output.scans_dir, &host),
+    };
+    let _lock = SiteLock::acquire(&history_dir)?;
+    let path = match &output.output {
+        Some(path) => path.clone(),
+        None => history::new_scan_path(
+            &history_dir,
+            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        ),
+    };
+    settings.artifacts_dir = Some(report::artifacts_dir(&path));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(true);
+        }
+    });
+    let progress = Progress::new(output.quiet);
+    let scanned = run_scan(&settings, progress.observer(), stopped).await;
+    interrupt.abort();
+    let mut scan = scanned?;
+    progress.finish();
+    let classifier = classifier_for(&scan, &settings.site_config, None)?;
+    classifier.record(&mut scan);
+    report::save_scan(&scan, &path)?;
+    let mut stdout = std::io::stdout().lock();
+    if !output.quiet {
+        let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
+        let _ = writeln!(stdout, "Scan written to {}", path.display());
+    }
+    if !scan.complete {
+        return Ok(EXIT_INTERRUPTED);
+    }
+    if !scan_loaded_a_page(&scan) {
+        let reason = scan
+            .modes
+            .iter()
+            .flat_map(|run| &run.pages)
+            .find_map(|page| page.error.clone().map(|e| format!("{}: {e}", page.url)))
+            .unwrap_or_else(|| "no page was visited".into());
+        bail!(
+            "no page of the site could be loaded ({}); the scan was still written to {}",
+            crate::report::summary::clean(&reason),
+            path.display()
+        );
+    }
+    let mut failed_checks: Vec<String> = Vec::new();
+    if after.fail_on_violations && !findings(&scan, &settings.consent_rules, &classifier).is_empty()
+    {
+        failed_checks.push("cookies set before consent or surviving \"reject all\"".into());
+    }
+
+    let (previous, unreadable) = history::previous(&path, &scan.site.registrable_domain);
+    for problem in unreadable {
+        let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
+    }
+    match previous {
+        Some((previous_path, previous)) => {
+            let changes = diff::diff(
+                &previous,
+                &scan,
+                &DiffContext {
+                    classifier: &classifier,
+                    rules: &settings.consent_rules,
+                },
+            );
+            if !output.quiet {
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let _ = writeln!(stdout, "\nCompared with {}:", previous_path.display());
+                let _ = write!(stdout, "{}", diff::render::render_text(&changes, color));
+            }
+            if let Some(file) = &after.diff_output {
+                write_diff(&changes, file)?;
+            }
+            let failing = changes.failing(&after.fail_on);
+            if !failing.is_empty() {
+                let kinds: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
+                failed_checks.push(format!("changes listed in --fail-on: {}", kinds.join(", ")));
+            }
+        }
+        None => {
+            if !output.quiet {
+                let _ = writeln!(
+                    stdout,
+                    "\nFirst scan of {} in {}: nothing to compare with yet.",
+                    scan.site.host,
+                    history_dir.display()
+                );
+            }
+        }
+    }
+
+    if let Some((policy, fail_on_drift, tolerance)) = &after.policy {
+        let declared = diff::declared::load(policy)?;
+        let report = diff::drift::check(
+            &scan,
+            &declared,
+            &classifier,
+            &policy.display().to_string(),
+            *tolerance,
+        );
+        if !output.quiet {
+            let _ = write!(stdout, "\n{}", diff::drift::render_text(&report));
+        }
+        if *fail_on_drift && !report.findings.is_empty() {
+            failed_checks.push(format!(
+                "{} differences from the published policy",
+                report.findings.len()
+            ));
+        }
+    }
+
+    if let Some(keep) = after.retain {
+        let removed = history::prune(&history_dir, keep)?;
+        if !output.quiet && !removed.is_empty() {
+            let _ = writeln!(
+                stdout,
+                "Deleted {} old scans (keeping the {keep} newest).",
+                removed.len()
+            );
+        }
+    }
+    if failed_checks.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "cookiescan: failing: {}",
+        failed_checks.join("; ")
+    );
+    Ok(EXIT_VIOLATIONS)
+}
+
+fn scan_loaded_a_page(scan: &Scan) -> bool {
+    scan.modes
+        .iter()
+        .flat_map(|run| &run.pages)
+        .any(|page| page.outcome == PageOutcome::Ok)
+}
+
+/// Writes a diff in the format its extension names, atomically.
+pub fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Result<()> {
+    let text = match file.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown") => diff::render::render_markdown(changes),
+        Some("json") => diff::render::render_json(changes),
+        _ => diff::render::render_text(changes, false),
+    };
+    report::write_atomically(file, text.as_bytes())
+        .with_context(|| format!("cannot write the diff to {}", file.display()))
+}
+
+/// Serves the demo site on loopback and scans it with default settings.
+pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
+    let (hostnames, handler) = crate::demo::demo_site();
+    let server = crate::site::SiteServer::start(&hostnames, handler)
+        .await
+        .context("cannot start the demo site on loopback")?;
+    // The demo hosts exist only inside this browser: map them to the local server.
+    let rules = format!("--host-resolver-rules={}", server.host_resolver_rules());
+    let options = ScanOptions {
+        browser: BrowserArgs {
+            chrome: args.browser.chrome.clone(),
+            browser_ws: args.browser.browser_ws.clone(),
+            chrome_args: args.browser.chrome_args.clone(),
+            insecure: true,
+            concurrency: args.browser.concurrency,
+        },
+        output: OutputArgs {
+            output: args.output.output.clone(),
+            scans_dir: args.output.scans_dir.clone(),
+            quiet: args.output.quiet,
+        },
+        after: AfterScanArgs {
+            fail_on: args.after.fail_on.clone(),
+            retain: args.after.retain,
+            diff_output: args.after.diff_output.clone(),
+        },
+        scope: None,
+        path_prefix: None,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        ignore_robots: false,
+        no_sitemaps: false,
+        max_pages: None,
+        max_depth: None,
+        max_query_variants: None,
+        page_timeout: None,
+        settle: None,
+        settle_max: None,
+        keep_values: false,
+        consent: ConsentArgs {
+            modes: Some(vec![
+                ModeArg::BeforeConsent,
+                ModeArg::Accept,
+                ModeArg::Reject,
+            ]),
+            fail_on_violations: args.fail_on_violations,
+            banner_wait: None,
+            config: None,
+        },
+    };
+    // The demo's operator notes, where `report` will look for them (kept if already there).
+    let config_path = default_config_path(&options.output.scans_dir, "www.demo-shop.test");
+    if !config_path.exists() {
+        std::fs::create_dir_all(&options.output.scans_dir)
+            .and_then(|()| std::fs::write(&config_path, crate::demo::DEMO_CONFIG))
+            .with_context(|| format!("cannot write {}", config_path.display()))?;
+    }
+    let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, &options)?;
+    let after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
+    let mut settings = scan_settings(start_url, &options, config)?;
+    settings.browser.extra_args.push(rules);
+    let code = scan_and_save(settings, &options.output, &after).await;
+    server.shutdown().await;
+    code
+}

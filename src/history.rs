@@ -1,0 +1,285 @@
+//! The history of a site's scans: `scans/<site>/<UTC timestamp>.json`, newest last by name.
+//! Finds the previous scan to diff against, prunes old scans (`--retain`), and locks a site's
+//! directory so two scheduled runs never write it at once.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::model::Scan;
+use crate::report::{ReportError, load_scan};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot use the scan directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "another cookiescan is scanning into {dir} (it holds the lock {lock}); try again once it has finished"
+    )]
+    Locked { dir: PathBuf, lock: PathBuf },
+}
+
+/// Whether a file name is one of ours: `2026-11-29T04-00-00Z.json` or, for two scans in one
+/// second, `2026-11-29T04-00-00Z-2.json`.
+pub fn is_scan_file_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".json") else {
+        return false;
+    };
+    let bytes = stem.as_bytes();
+    if bytes.len() < 20 {
+        return false;
+    }
+    let shape = b"dddd-dd-ddTdd-dd-ddZ";
+    let stamp_ok = bytes[..20].iter().zip(shape).all(|(c, want)| match want {
+        b'd' => c.is_ascii_digit(),
+        other => c == other,
+    });
+    let rest = &stem[20..];
+    stamp_ok
+        && (rest.is_empty()
+            || rest
+                .strip_prefix('-')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// The scans of a directory, oldest first (timestamps sort as text). Other files are ignored.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(HistoryError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut scans: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            is_scan_file_name(&name).then(|| (sort_key(&name), e.path()))
+        })
+        .collect();
+    scans.sort();
+    Ok(scans.into_iter().map(|(_, path)| path).collect())
+}
+
+/// `…Z.json` before `…Z-2.json` before `…Z-10.json`.
+fn sort_key(name: &str) -> String {
+    let stem = name.trim_end_matches(".json");
+    let (stamp, suffix) = stem.split_at(20.min(stem.len()));
+    let number: u64 = suffix.trim_start_matches('-').parse().unwrap_or(0);
+    format!("{stamp}{number:020}")
+}
+
+/// A path for a new scan in `dir` that no other scan has: the timestamp, with `-2`, `-3`…
+/// when a scan of the same second exists.
+pub fn new_scan_path(dir: &Path, started_at: &str) -> PathBuf {
+    let stamp = started_at.replace(':', "-");
+    let first = dir.join(format!("{stamp}.json"));
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| dir.join(format!("{stamp}-{n}.json")))
+        .find(|p| !p.exists())
+        .expect("some suffix is free")
+}
+
+/// The newest complete scan of the same site in the directory of `current`, other than
+/// `current` itself and older than it. Unreadable files are skipped and reported in the
+/// second value.
+pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<ReportError>) {
+    let mut problems = Vec::new();
+    let Some(dir) = current.parent() else {
+        return (None, problems);
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let current_key = current.file_name().and_then(|n| n.to_str()).map(sort_key);
+    let Ok(scans) = list(dir) else {
+        return (None, problems);
+    };
+    for path in scans.into_iter().rev() {
+        let key = path.file_name().and_then(|n| n.to_str()).map(sort_key);
+        if path.file_name() == current.file_name() {
+            continue;
+        }
+        if let (Some(key), Some(current_key)) = (&key, &current_key)
+            && key > current_key
+        {
+            continue;
+        }
+        match load_scan(&path) {
+            Ok(scan) if scan.complete && scan.site.registrable_domain == site => {
+                return (Some((path, scan)), problems);
+            }
+            Ok(_) => {}
+            Err(error) => problems.push(error),
+        }
+    }
+    (None, problems)
+}
+
+/// Deletes all but the `keep` newest scans of the directory, with their artifacts. Returns the
+/// scans deleted.
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, HistoryError> {
+    let scans = list(dir)?;
+    let excess = scans.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for path in scans.into_iter().take(excess) {
+        let io = |source| HistoryError::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::remove_file(&path).map_err(io)?;
+        let artifacts = crate::report::artifacts_dir(&path);
+        if artifacts.is_dir() {
+            std::fs::remove_dir_all(&artifacts).map_err(io)?;
+        }
+        removed.push(path);
+    }
+    Ok(removed)
+}
+
+/// An exclusive lock on a site's scan directory, held until dropped. It is an OS file lock,
+/// so a killed process never leaves a stale lock behind.
+#[derive(Debug)]
+pub struct SiteLock {
+    _file: File,
+}
+
+impl SiteLock {
+    /// Takes the lock of `dir` (creating the directory), or fails at once if another process
+    /// holds it.
+    pub fn acquire(dir: &Path) -> Result<SiteLock, HistoryError> {
+        let io = |source| HistoryError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let lock = dir.join(".cookiescan.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(SiteLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(HistoryError::Locked {
+                dir: dir.to_path_buf(),
+                lock,
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::sample::scan;
+
+    #[test]
+    fn scan_file_names() {
+        assert!(is_scan_file_name("2026-11-29T04-00-00Z.json"));
+        assert!(is_scan_file_name("2026-11-29T04-00-00Z-2.json"));
+        assert!(!is_scan_file_name("2026-11-29T04-00-00Z-.json"));
+        assert!(!is_scan_file_name("2026-11-29T04-00-00Z.diff.json"));
+        assert!(!is_scan_file_name("notes.json"));
+        assert!(!is_scan_file_name("2026-11-29T04-00-00Z.json.partial"));
+    }
+
+    fn write(dir: &Path, name: &str, complete: bool) -> PathBuf {
+        let mut scan = scan(&["/"], Vec::new());
+        scan.complete = complete;
+        let path = dir.join(name);
+        crate::report::save_scan(&scan, &path).unwrap();
+        path
+    }
+
+    #[test]
+    fn previous_is_the_newest_older_complete_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let oldest = write(dir.path(), "2026-11-27T04-00-00Z.json", true);
+        let _interrupted = write(dir.path(), "2026-11-28T04-00-00Z.json", false);
+        std::fs::write(dir.path().join("2026-11-28T05-00-00Z.json"), "{not json").unwrap();
+        std::fs::write(dir.path().join("notes.json"), "{}").unwrap();
+        let current = write(dir.path(), "2026-11-29T04-00-00Z.json", true);
+        let _newer = write(dir.path(), "2026-11-30T04-00-00Z.json", true);
+        let (found, problems) = previous(&current, "example.com");
+        assert_eq!(found.unwrap().0, oldest);
+        assert_eq!(problems.len(), 1, "the broken file is reported");
+        assert!(previous(&current, "other.org").0.is_none());
+    }
+
+    #[test]
+    fn new_paths_never_overwrite_and_sort_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = new_scan_path(dir.path(), "2026-11-29T04:00:00Z");
+        write(
+            dir.path(),
+            first.file_name().unwrap().to_str().unwrap(),
+            true,
+        );
+        let second = new_scan_path(dir.path(), "2026-11-29T04:00:00Z");
+        assert!(second.ends_with("2026-11-29T04-00-00Z-2.json"));
+        write(dir.path(), "2026-11-29T04-00-00Z-2.json", true);
+        for n in 3..=10 {
+            write(dir.path(), &format!("2026-11-29T04-00-00Z-{n}.json"), true);
+        }
+        let listed = list(dir.path()).unwrap();
+        assert!(
+            listed
+                .last()
+                .unwrap()
+                .ends_with("2026-11-29T04-00-00Z-10.json")
+        );
+        assert_eq!(listed[0], first);
+    }
+
+    #[test]
+    fn prune_keeps_the_newest_and_their_artifacts() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in 25..=29 {
+            let path = write(dir.path(), &format!("2026-11-{day}T04-00-00Z.json"), true);
+            let artifacts = crate::report::artifacts_dir(&path);
+            std::fs::create_dir_all(&artifacts).unwrap();
+            std::fs::write(artifacts.join("shot.png"), b"png").unwrap();
+        }
+        std::fs::write(dir.path().join("keep-me.txt"), "mine").unwrap();
+        let removed = prune(dir.path(), 2).unwrap();
+        assert_eq!(removed.len(), 3);
+        let left: Vec<String> = list(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            left,
+            ["2026-11-28T04-00-00Z.json", "2026-11-29T04-00-00Z.json"]
+        );
+        assert!(!dir.path().join("2026-11-25T04-00-00Z-artifacts").exists());
+        assert!(dir.path().join("2026-11-29T04-00-00Z-artifacts").exists());
+        assert!(dir.path().join("keep-me.txt").exists());
+    }
+
+    #[test]
+    fn a_site_is_locked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("www.example.com");
+        let held = SiteLock::acquire(&site).unwrap();
+        let error = SiteLock::acquire(&site).unwrap_err();
+        assert!(matches!(error, HistoryError::Locked { .. }), "{error}");
+        drop(held);
+        SiteLock::acquire(&site).expect("free again once released");
+    }
+}
