@@ -312,6 +312,58 @@ mod tests {
     }
 
     #[test]
+    fn the_example_site_config_loads_and_sets_every_section() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/example-site.toml");
+        let config = SiteConfig::load(&path, true).expect("docs/example-site.toml is valid");
+        let scan = &config.scan;
+        assert_eq!(scan.url.as_deref(), Some("https://www.example.com/"));
+        assert_eq!(scan.extra_urls.len(), 1);
+        assert_eq!(scan.page_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(scan.settle, Some(Duration::from_millis(500)));
+        assert_eq!(
+            scan.modes.as_deref(),
+            Some(&[Mode::BeforeConsent, Mode::Accept, Mode::Reject][..])
+        );
+        assert_eq!(scan.retain, Some(30));
+        assert!(!scan.fail_on.is_empty());
+        assert_eq!(config.site.operator.as_deref(), Some("Example Ltd"));
+        // Relative to the config file, not to the working directory.
+        assert_eq!(
+            config.check.policy.as_deref(),
+            Some(path.with_file_name("www.example.com-policy.md").as_path())
+        );
+        assert!(config.check.fail_on_drift);
+        assert_eq!(config.cookies.len(), 2);
+        assert_eq!(config.consent.platform[0].id, "our-banner");
+        assert_eq!(config.consent.preset[&Choice::Reject][0].name, "consent");
+        assert_ne!(config.table, TableSettings::default());
+        // The comment listing the kinds of change names every kind there is.
+        let text = std::fs::read_to_string(&path).unwrap();
+        for kind in crate::diff::ChangeKind::ALL {
+            assert!(
+                text.contains(&format!(" {kind},")) || text.contains(&format!(" {kind};")),
+                "docs/example-site.toml does not list {kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_section_mistakes_are_caught_at_load() {
+        for (text, expected) in [
+            ("[scan]\nfail_on = [\"added\", \"typo\"]\n", "typo"),
+            ("[scan]\npage_timeout = \"soon\"\n", "soon"),
+            ("[scan]\nsettle = \"0s\"\n", "more than zero"),
+            ("[scan]\nretain = 0\n", "retain"),
+            ("[scan]\nmodes = []\n", "modes"),
+            ("[scan]\nmax_pagez = 3\n", "max_pagez"),
+            ("[check]\nlifetime_tolerance = 0.5\n", "lifetime_tolerance"),
+        ] {
+            let error = load_text(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
     fn mistakes_are_reported_with_the_file() {
         let error = load_text("[consent]\nunknown = 1\n")
             .unwrap_err()

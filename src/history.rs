@@ -19,6 +19,18 @@ pub enum HistoryError {
         "another cookiescan is scanning into {dir} (it holds the lock {lock}); try again once it has finished"
     )]
     Locked { dir: PathBuf, lock: PathBuf },
+    #[error("{dir} holds no scans (<UTC time>.json files)")]
+    Empty { dir: PathBuf },
+}
+
+/// A scan file as given, or for a directory of scans its newest one.
+pub fn resolve(path: &Path) -> Result<PathBuf, HistoryError> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    list(path)?.pop().ok_or_else(|| HistoryError::Empty {
+        dir: path.to_path_buf(),
+    })
 }
 
 /// Whether a file name is one of ours: `2026-11-29T04-00-00Z.json` or, for two scans in one
@@ -270,6 +282,19 @@ mod tests {
         assert!(!dir.path().join("2026-11-25T04-00-00Z-artifacts").exists());
         assert!(dir.path().join("2026-11-29T04-00-00Z-artifacts").exists());
         assert!(dir.path().join("keep-me.txt").exists());
+    }
+
+    #[test]
+    fn a_directory_stands_for_its_newest_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            resolve(dir.path()),
+            Err(HistoryError::Empty { .. })
+        ));
+        write(dir.path(), "2026-11-28T04-00-00Z.json", true);
+        let newest = write(dir.path(), "2026-11-29T04-00-00Z.json", false);
+        assert_eq!(resolve(dir.path()).unwrap(), newest);
+        assert_eq!(resolve(&newest).unwrap(), newest);
     }
 
     #[test]

@@ -323,6 +323,20 @@ async fn two_scans_of_an_unchanged_site_are_identical_whatever_the_concurrency()
     let (second, four) = scan(&fixture, "four", &["--concurrency", "4"]).await;
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(stable_part(&one.unwrap()), stable_part(&four.unwrap()));
+    // And `diff` agrees: nothing changed, so even --fail-on any passes.
+    let dir = fixture.dir.path();
+    let diff = cookiescan(vec![
+        "diff".into(),
+        dir.join("one.json").display().to_string(),
+        dir.join("four.json").display().to_string(),
+        "--format=json".into(),
+        "--fail-on=any".into(),
+    ])
+    .await;
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let diff: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(diff["changes"], serde_json::json!([]), "{diff}");
+    assert_eq!(diff["notes"], serde_json::json!([]), "{diff}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -60,7 +60,7 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A scan JSON
+    /// A scan JSON, or a site's directory of scans (its newest)
     pub scan: PathBuf,
     /// The published cookie table: CSV, Markdown, or `report --format json` (default: the site
     /// config's [check] policy)
@@ -172,8 +172,9 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
 
 /// `cookiescan check SCAN --policy FILE`.
 pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
-    let scan = report::load_scan(&args.scan)?;
-    let config = config_for_scan(&args.scan, &scan, args.config.as_deref())?;
+    let scan_path = history::resolve(&args.scan)?;
+    let scan = report::load_scan(&scan_path)?;
+    let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
     let policy = match args.policy.clone().or(config.check.policy.clone()) {
         Some(policy) => policy,
         None => bail!(

@@ -88,7 +88,7 @@ pub struct ScanArgs {
     pub url: Option<String>,
     /// Scan every site configured in the scans directory (<scans dir>/*.toml), one after the
     /// other; one site failing does not stop the others
-    #[arg(long, conflicts_with_all = ["url", "config", "output"])]
+    #[arg(long, conflicts_with_all = ["url", "config", "output", "diff_output"])]
     pub all: bool,
     #[command(flatten)]
     pub options: ScanOptions,
@@ -281,7 +281,7 @@ pub enum TablePreset {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A scan JSON written by `cookiescan scan`
+    /// A scan JSON written by `cookiescan scan`, or a site's directory of scans (its newest)
     pub scan: PathBuf,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "inventory")]
@@ -384,8 +384,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Report(args) => {
-            let scan = report::load_scan(&args.scan)?;
-            let config = config_for_scan(&args.scan, &scan, args.config.as_deref())?;
+            let scan_path = crate::history::resolve(&args.scan)?;
+            let scan = report::load_scan(&scan_path)?;
+            let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
             let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
             let mut table_settings = config.table.clone();
             match args.preset {

@@ -7,6 +7,7 @@
 pub mod consent;
 pub mod consent_libs;
 pub mod consent_mocks;
+pub mod evolving;
 pub mod fixture;
 
 use std::path::PathBuf;

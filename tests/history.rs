@@ -1,0 +1,266 @@
+//! Scan history end to end: the real binary scans a site that changes between scans, stores
+//! each scan under `scans/<host>/`, diffs it against the previous one and fails on the kinds of
+//! change the config lists.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use cookiescan::site::SiteServer;
+use serde_json::Value;
+use support::evolving::{self, EvolvingSite};
+use support::run_cookiescan as cookiescan;
+
+fn text(output: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn scans_of(dir: &Path) -> Vec<PathBuf> {
+    cookiescan::history::list(&dir.join("www.news.test")).unwrap()
+}
+
+/// Every change as `kind subject`, subject being the cookie name or the page/site/mode.
+fn changes(diff: &Value) -> Vec<String> {
+    diff["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            let subject = c["cookie"]["name"]
+                .as_str()
+                .or(c["subject"].as_str())
+                .unwrap_or_default();
+            format!("{} {subject}", c["kind"].as_str().unwrap())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
+    let site = Arc::new(EvolvingSite::default());
+    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site.clone()))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let config = scans.join("www.news.test.toml");
+    std::fs::write(&config, evolving::CONFIG).unwrap();
+    let scan_args = |extra: &[&str]| {
+        let mut args = vec![
+            "scan".to_string(),
+            "--config".into(),
+            config.display().to_string(),
+            "--scans-dir".into(),
+            scans.display().to_string(),
+        ];
+        args.extend(support::chrome_args(&server));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+
+    // First scan: nothing to compare with.
+    let first = cookiescan(scan_args(&[])).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(
+        text(&first).contains("nothing to compare with"),
+        "{}",
+        text(&first)
+    );
+    let stored = scans_of(&scans);
+    assert_eq!(stored.len(), 1);
+    let scan: cookiescan::model::Scan =
+        serde_json::from_str(&std::fs::read_to_string(&stored[0]).unwrap()).unwrap();
+    let names: Vec<&str> = scan.cookies.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["consent", "lang", "session", "stats_uid"]);
+    assert!(
+        scan.modes[1..]
+            .iter()
+            .all(|run| run.consent[0].outcome == cookiescan::model::ConsentOutcome::Verified),
+        "the banner was answered in both passes: {:?}",
+        scan.modes
+    );
+    assert!(
+        scan.cookies.iter().all(|c| c.classification.is_some()),
+        "each cookie's classification is recorded with the scan"
+    );
+
+    // Second scan of the unchanged site: an empty diff, exit 0 despite --fail-on any.
+    let diff_file = dir.path().join("unchanged.json");
+    let second = cookiescan(scan_args(&[
+        "--fail-on",
+        "any",
+        "--diff-output",
+        &diff_file.display().to_string(),
+    ]))
+    .await;
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    let unchanged: Value =
+        serde_json::from_str(&std::fs::read_to_string(&diff_file).unwrap()).unwrap();
+    assert_eq!(changes(&unchanged), Vec::<String>::new());
+    assert!(text(&second).contains("No changes."), "{}", text(&second));
+
+    // The site changes: exactly three things, and the config's fail_on catches them.
+    site.change();
+    let markdown = dir.path().join("changed.md");
+    let third = cookiescan(scan_args(&[
+        "--retain",
+        "2",
+        "--diff-output",
+        &markdown.display().to_string(),
+    ]))
+    .await;
+    assert_eq!(third.status.code(), Some(1), "{}", text(&third));
+    assert!(
+        text(&third).contains("before-consent, lifetime-longer, new-third-party"),
+        "{}",
+        text(&third)
+    );
+    let stored = scans_of(&scans);
+    assert_eq!(stored.len(), 2, "--retain 2 pruned the oldest scan");
+    let markdown = std::fs::read_to_string(&markdown).unwrap();
+    assert!(
+        markdown.contains("#### 🔴 Now set before consent (1)"),
+        "{markdown}"
+    );
+
+    // The same diff through `cookiescan diff`, as JSON.
+    let diff = cookiescan(vec![
+        "diff".into(),
+        stored[0].display().to_string(),
+        stored[1].display().to_string(),
+        "--format".into(),
+        "json".into(),
+        "--fail-on".into(),
+        "removed,page-failing".into(),
+    ])
+    .await;
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    let diff: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(
+        changes(&diff),
+        [
+            "before-consent _fbp",
+            "survives-reject _fbp",
+            "added _fbp",
+            "added np_id",
+            "lifetime-longer lang",
+            "new-third-party newpartner.test",
+        ]
+    );
+    let lang = &diff["changes"][4];
+    assert_eq!(lang["before"], "30 days");
+    assert_eq!(lang["after"], "6 months");
+    let fbp = &diff["changes"][2];
+    assert_eq!(
+        fbp["modes"],
+        serde_json::json!(["before-consent", "accept", "reject"])
+    );
+    assert!(
+        fbp["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("document.cookie"),
+        "the evidence names the writer: {fbp}"
+    );
+    let np = &diff["changes"][3];
+    assert_eq!(np["modes"], serde_json::json!(["accept"]));
+
+    // With the site's fail_on (from its config, found beside the scans) the diff fails too.
+    let gated = cookiescan(vec![
+        "diff".into(),
+        stored[0].display().to_string(),
+        stored[1].display().to_string(),
+    ])
+    .await;
+    assert_eq!(gated.status.code(), Some(1), "{}", text(&gated));
+
+    // History lists what is left, with counts per category and mode.
+    let history = cookiescan(vec![
+        "history".into(),
+        "www.news.test".into(),
+        "--scans-dir".into(),
+        scans.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    assert_eq!(history.status.code(), Some(0), "{}", text(&history));
+    let rows: Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["cookies"], 4);
+    assert_eq!(rows[1]["cookies"], 6);
+    assert_eq!(rows[1]["by_category"]["marketing"], 1, "{}", rows[1]);
+    assert_eq!(rows[1]["by_mode"]["before-consent"], 3, "{}", rows[1]);
+    assert_eq!(rows[1]["set_before_consent"], 2, "{}", rows[1]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scheduled_runs_of_one_site_never_write_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let config = scans.join("www.news.test.toml");
+    std::fs::write(&config, evolving::CONFIG).unwrap();
+    // Another run holds the site's lock.
+    let _held = cookiescan::history::SiteLock::acquire(&scans.join("www.news.test")).unwrap();
+    let blocked = cookiescan(vec![
+        "scan".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--scans-dir".into(),
+        scans.display().to_string(),
+    ])
+    .await;
+    assert_eq!(blocked.status.code(), Some(2), "{}", text(&blocked));
+    assert!(
+        text(&blocked).contains("another cookiescan is scanning into"),
+        "{}",
+        text(&blocked)
+    );
+    assert!(scans_of(&scans).is_empty(), "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
+    let site = Arc::new(EvolvingSite::default());
+    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    // Sorted before the good one, so the failure comes first and must not stop the run.
+    std::fs::write(scans.join("a-broken.toml"), "[scan]\nurl = 3\n").unwrap();
+    std::fs::write(scans.join("b-no-url.toml"), "[site]\noperator = \"X\"\n").unwrap();
+    std::fs::write(scans.join("www.news.test.toml"), evolving::CONFIG).unwrap();
+    std::fs::write(scans.join("notes.txt"), "not a config").unwrap();
+    let mut args = vec![
+        "scan".to_string(),
+        "--all".into(),
+        "--scans-dir".into(),
+        scans.display().to_string(),
+        "--modes".into(),
+        "before-consent".into(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = cookiescan(args).await;
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(all.contains("error: a-broken:"), "{all}");
+    assert!(all.contains("error: b-no-url: no start URL"), "{all}");
+    assert!(
+        all.contains("Scanned 3 sites: 2 failed (a-broken, b-no-url)"),
+        "{all}"
+    );
+    let stored = scans_of(&scans);
+    assert_eq!(stored.len(), 1, "the good site was scanned: {all}");
+    server.shutdown().await;
+}
