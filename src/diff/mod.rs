@@ -199,7 +199,11 @@ pub struct CookieKey {
 
 impl fmt::Display for CookieKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}{})", self.name, self.domain, self.path)
+        if self.path == "/" {
+            write!(f, "{} ({})", self.name, self.domain)
+        } else {
+            write!(f, "{} ({}, path {})", self.name, self.domain, self.path)
+        }
     }
 }
 
@@ -292,7 +296,8 @@ impl Lifetime {
         }
     }
 
-    /// Positive when `other` is longer, by more than drift: an hour and 1 %.
+    /// `Less` when `other` is longer by more than drift: an hour and 5 %. Cookies with a fixed
+    /// expiry date shrink by the days between two scans; that is not a change.
     fn compare(self, other: Lifetime) -> std::cmp::Ordering {
         use std::cmp::Ordering;
         match (self, other) {
@@ -300,7 +305,7 @@ impl Lifetime {
             (Lifetime::Session, Lifetime::Days(_)) => Ordering::Less,
             (Lifetime::Days(_), Lifetime::Session) => Ordering::Greater,
             (Lifetime::Days(a), Lifetime::Days(b)) => {
-                let drift = (1.0 / 24.0_f64).max(a.max(b) * 0.01);
+                let drift = (1.0 / 24.0_f64).max(a.max(b) * 0.05);
                 if (a - b).abs() <= drift {
                     Ordering::Equal
                 } else {
@@ -474,6 +479,13 @@ fn outcome_name(outcome: PageOutcome) -> &'static str {
     }
 }
 
+fn party_name(party: Party) -> &'static str {
+    match party {
+        Party::First => "first party",
+        Party::Third => "third party",
+    }
+}
+
 fn modes_list(modes: &BTreeSet<Mode>) -> String {
     modes
         .iter()
@@ -544,11 +556,20 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             .copied()
             .collect();
         if !gained.is_empty() {
+            let after = match was {
+                Some(_) => format!("set in {}", modes_list(&now.modes)),
+                None => format!(
+                    "{} cookie, {}, {}",
+                    now.category.as_str(),
+                    party_name(now.party),
+                    now.lifetime.describe()
+                ),
+            };
             changes.push(change(
                 ChangeKind::Added,
                 mode_vec(&gained),
                 was.map(|w| format!("set in {}", modes_list(&w.modes))),
-                Some(format!("set in {}", modes_list(&now.modes))),
+                Some(after),
             ));
         }
         for (mode, worse, better) in [
@@ -611,15 +632,11 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             ));
         }
         if was.party != now.party {
-            let name = |party| match party {
-                Party::First => "first party".to_string(),
-                Party::Third => "third party".to_string(),
-            };
             changes.push(change(
                 ChangeKind::PartyChanged,
                 Vec::new(),
-                Some(name(was.party)),
-                Some(name(now.party)),
+                Some(party_name(was.party).into()),
+                Some(party_name(now.party).into()),
             ));
         }
         // A cookie the start page sets is site-wide: where else it is refreshed is noise.

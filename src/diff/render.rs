@@ -29,7 +29,15 @@ fn subject(change: &Change) -> String {
 
 fn detail(change: &Change) -> String {
     let mut parts = Vec::new();
-    if !change.modes.is_empty() && change.kind != ChangeKind::BeforeConsent {
+    // The mode of a consent finding is in its title.
+    let implied = matches!(
+        change.kind,
+        ChangeKind::BeforeConsent
+            | ChangeKind::SurvivesReject
+            | ChangeKind::NoLongerBeforeConsent
+            | ChangeKind::NoLongerSurvivesReject
+    );
+    if !change.modes.is_empty() && !implied {
         let modes: Vec<&str> = change.modes.iter().map(|m| m.as_str()).collect();
         parts.push(format!("[{}]", modes.join(", ")));
     }

@@ -139,6 +139,13 @@ fn every_kind_of_change_is_reported() {
             vec!["lifetime-longer shop_session"],
         ),
         (
+            "13 months instead of 12 is longer",
+            with(baseline(), |s| {
+                find(s, "_ga").requested_lifetime_days = Some(395.0)
+            }),
+            vec!["lifetime-longer _ga"],
+        ),
+        (
             "lifetime shorter",
             with(baseline(), |s| {
                 let c = find(s, "_fbp");
@@ -227,6 +234,8 @@ fn churn_is_not_a_change() {
         ga.requested_lifetime_days = Some(365.0 - 3.0 / 86_400.0);
         ga.domain = "www.example.com".into();
         ga.host_only = true;
+        // A fixed expiry date, a week nearer.
+        find(s, "_fbp").requested_lifetime_days = Some(358.0);
         for run in &mut s.modes {
             run.pages.reverse();
         }
