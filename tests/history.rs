@@ -210,7 +210,7 @@ async fn scheduled_runs_of_one_site_never_write_at_once() {
     let config = scans.join("www.news.test.toml");
     std::fs::write(&config, evolving::CONFIG).unwrap();
     // Another run holds the site's lock.
-    let _held = cookiescan::history::SiteLock::acquire(&scans.join("www.news.test")).unwrap();
+    let held = cookiescan::history::SiteLock::acquire(&scans.join("www.news.test")).unwrap();
     let blocked = cookiescan(vec![
         "scan".into(),
         "--config".into(),
@@ -226,12 +226,33 @@ async fn scheduled_runs_of_one_site_never_write_at_once() {
         text(&blocked)
     );
     assert!(scans_of(&scans).is_empty(), "nothing was written");
+    drop(held);
+
+    // A baseline that cannot be read stops the scan before any work.
+    let missing = dir.path().join("missing.json");
+    let refused = cookiescan(vec![
+        "scan".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--scans-dir".into(),
+        scans.display().to_string(),
+        "--baseline".into(),
+        missing.display().to_string(),
+    ])
+    .await;
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("missing.json"),
+        "{}",
+        text(&refused)
+    );
+    assert!(scans_of(&scans).is_empty(), "nothing was written");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
     let site = Arc::new(EvolvingSite::default());
-    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site))
+    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site.clone()))
         .await
         .expect("site starts");
     let dir = tempfile::tempdir().unwrap();
@@ -251,7 +272,7 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
         "before-consent".into(),
     ];
     args.extend(support::chrome_args(&server));
-    let output = cookiescan(args).await;
+    let output = cookiescan(args.clone()).await;
     let all = text(&output);
     assert_eq!(output.status.code(), Some(2), "{all}");
     assert!(all.contains("error: a-broken:"), "{all}");
@@ -262,5 +283,41 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
     );
     let stored = scans_of(&scans);
     assert_eq!(stored.len(), 1, "the good site was scanned: {all}");
+
+    // Again, with one Markdown diff per site in a directory.
+    std::fs::remove_file(scans.join("a-broken.toml")).unwrap();
+    std::fs::remove_file(scans.join("b-no-url.toml")).unwrap();
+    let diffs = dir.path().join("diffs");
+    let mut again = args.clone();
+    again.extend(["--diff-output".to_string(), diffs.display().to_string()]);
+    let output = cookiescan(again).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let markdown = std::fs::read_to_string(diffs.join("www.news.test.md")).unwrap();
+    assert!(markdown.contains("**No changes.**"), "{markdown}");
+
+    // A scan written elsewhere has no previous scan beside it; --baseline names one.
+    site.change();
+    let elsewhere = dir.path().join("elsewhere").join("staging.json");
+    let mut against = vec![
+        "scan".to_string(),
+        "--config".into(),
+        scans.join("www.news.test.toml").display().to_string(),
+        "--modes".into(),
+        "before-consent".into(),
+        "--output".into(),
+        elsewhere.display().to_string(),
+        "--fail-on".into(),
+        "added".into(),
+        "--baseline".into(),
+        scans.join("www.news.test").display().to_string(),
+    ];
+    against.extend(support::chrome_args(&server));
+    let output = cookiescan(against).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("+ _fbp (news.test)"),
+        "{}",
+        text(&output)
+    );
     server.shutdown().await;
 }

@@ -88,7 +88,7 @@ pub struct ScanArgs {
     pub url: Option<String>,
     /// Scan every site configured in the scans directory (<scans dir>/*.toml), one after the
     /// other; one site failing does not stop the others
-    #[arg(long, conflicts_with_all = ["url", "config", "output", "diff_output"])]
+    #[arg(long, conflicts_with_all = ["url", "config", "output", "baseline"])]
     pub all: bool,
     #[command(flatten)]
     pub options: ScanOptions,
@@ -106,9 +106,13 @@ pub struct AfterScanArgs {
     #[arg(long, value_name = "N")]
     pub retain: Option<NonZeroUsize>,
     /// Also write the diff against the previous scan to FILE (`.md` Markdown, `.json` JSON,
-    /// else text)
+    /// else text); with --all a directory, one `<site config name>.md` per site
     #[arg(long, value_name = "FILE")]
     pub diff_output: Option<PathBuf>,
+    /// Diff against this scan (or the newest in this directory), e.g. the production scan
+    /// committed to the repository, instead of the site's previous scan
+    #[arg(long, value_name = "SCAN")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

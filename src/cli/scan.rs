@@ -36,11 +36,21 @@ pub struct AfterScan {
     pub fail_on: BTreeSet<ChangeKind>,
     pub retain: Option<usize>,
     pub diff_output: Option<PathBuf>,
+    /// Diff against this scan or directory instead of the previous scan of the history.
+    pub baseline: Option<PathBuf>,
     /// The published policy to check against: file, fail on drift, lifetime tolerance.
     pub policy: Option<(PathBuf, bool, f64)>,
 }
 
 impl AfterScan {
+    /// Fails before any scanning when the baseline cannot be read.
+    fn check_baseline(&self) -> anyhow::Result<()> {
+        if let Some(baseline) = &self.baseline {
+            report::load_scan(&history::resolve(baseline)?).context("--baseline")?;
+        }
+        Ok(())
+    }
+
     fn resolve(args: &AfterScanArgs, fail_on_violations: bool, config: &SiteConfig) -> AfterScan {
         AfterScan {
             fail_on_violations: fail_on_violations
@@ -52,6 +62,7 @@ impl AfterScan {
             },
             retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
             diff_output: args.diff_output.clone(),
+            baseline: args.baseline.clone(),
             policy: config.check.policy.clone().map(|policy| {
                 (
                     policy,
@@ -67,6 +78,7 @@ impl AfterScan {
 pub async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
     let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
     let after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+    after.check_baseline()?;
     let settings = scan_settings(start_url, options, config)?;
     scan_and_save(settings, &options.output, &after).await
 }
@@ -134,8 +146,14 @@ pub async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
         }
         let outcome = async {
             let (start_url, config) = start_and_config(None, Some(path), options)?;
-            let after =
+            let mut after =
                 AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+            // One diff file per site in the --diff-output directory.
+            after.diff_output = options
+                .after
+                .diff_output
+                .as_ref()
+                .map(|dir| dir.join(format!("{name}.md")));
             let settings = scan_settings(start_url, options, config)?;
             scan_and_save(settings, &options.output, &after).await
         }
@@ -373,10 +391,20 @@ pub async fn scan_and_save(
         failed_checks.push("cookies set before consent or surviving \"reject all\"".into());
     }
 
-    let (previous, unreadable) = history::previous(&path, &scan.site.registrable_domain);
-    for problem in unreadable {
-        let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
-    }
+    let previous = match &after.baseline {
+        Some(baseline) => {
+            let baseline = history::resolve(baseline)?;
+            let scan = report::load_scan(&baseline)?;
+            Some((baseline, scan))
+        }
+        None => {
+            let (previous, unreadable) = history::previous(&path, &scan.site.registrable_domain);
+            for problem in unreadable {
+                let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
+            }
+            previous
+        }
+    };
     match previous {
         Some((previous_path, previous)) => {
             let changes = diff::diff(
@@ -498,6 +526,7 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             fail_on: args.after.fail_on.clone(),
             retain: args.after.retain,
             diff_output: args.after.diff_output.clone(),
+            baseline: args.after.baseline.clone(),
         },
         scope: None,
         path_prefix: None,
@@ -532,6 +561,7 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
     }
     let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, &options)?;
     let after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
+    after.check_baseline()?;
     let mut settings = scan_settings(start_url, &options, config)?;
     settings.browser.extra_args.push(rules);
     let code = scan_and_save(settings, &options.output, &after).await;

@@ -697,6 +697,30 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
         }
     }
 
+    // A name that moved between first and third party: one cookie gone, one new, same name.
+    for (key, now) in &new_groups {
+        if old_groups.contains_key(key) {
+            continue;
+        }
+        let moved_from = old_groups.iter().find(|(old_key, was)| {
+            old_key.name == key.name
+                && old_key.path == key.path
+                && was.party != now.party
+                && !new_groups.contains_key(old_key)
+        });
+        if let Some((old_key, was)) = moved_from {
+            changes.push(Change {
+                kind: ChangeKind::PartyChanged,
+                cookie: Some(key.clone()),
+                subject: None,
+                modes: Vec::new(),
+                before: Some(format!("{} ({})", party_name(was.party), old_key.domain)),
+                after: Some(format!("{} ({})", party_name(now.party), key.domain)),
+                evidence: now.evidence(start_host),
+            });
+        }
+    }
+
     // Third-party sites that set cookies.
     let third_parties = |groups: &BTreeMap<CookieKey, Group>| -> BTreeMap<String, Vec<String>> {
         let mut sites: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -175,6 +175,20 @@ fn every_kind_of_change_is_reported() {
             vec!["added _fbp", "new-third-party facebook.com"],
         ),
         (
+            "a cookie now set by a third party instead of the site",
+            with(baseline(), |s| {
+                s.cookies.retain(|c| c.name != "_fbp");
+                s.cookies
+                    .push(cookie("_fbp", ".facebook.com", "/shop", ACCEPT));
+            }),
+            vec![
+                "added _fbp",
+                "new-third-party facebook.com",
+                "party-changed _fbp",
+                "removed _fbp",
+            ],
+        ),
+        (
             "set in a new section of the site",
             with(baseline(), |s| {
                 let c = find(s, "_fbp");
@@ -207,6 +221,18 @@ fn every_kind_of_change_is_reported() {
     }
 }
 
+/// The tables of this file between them produce every kind of change there is.
+#[test]
+fn every_kind_is_covered_by_a_case() {
+    let source = include_str!("tests.rs");
+    for kind in ChangeKind::ALL {
+        assert!(
+            source.contains(&format!("\"{kind} ")),
+            "no test case expects {kind}"
+        );
+    }
+}
+
 #[test]
 fn improvements_are_reported_the_other_way_round() {
     let worse = with(baseline(), |s| {
@@ -222,6 +248,16 @@ fn improvements_are_reported_the_other_way_round() {
         ]
     );
     assert!(got.changes.iter().all(|c| !c.kind.is_regression()));
+
+    let failing = with(baseline(), |s| {
+        for run in &mut s.modes {
+            run.pages[1].outcome = PageOutcome::Failed;
+        }
+    });
+    assert_eq!(
+        summary(&run(&failing, &baseline())),
+        vec!["page-recovered https://www.example.com/shop"]
+    );
 }
 
 #[test]
