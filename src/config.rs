@@ -110,8 +110,9 @@ pub struct ScanSection {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSection {
-    /// A CSV, Markdown or `report --format json` file, relative to this config file.
-    pub policy: Option<PathBuf>,
+    /// A CSV, Markdown or `report --format json` file (relative to this config file), or the
+    /// page that publishes it (`https://…`, read in the browser; a saved `.html` file too).
+    pub policy: Option<String>,
     /// Exit with 1 when the scan and the policy disagree.
     #[serde(default)]
     pub fail_on_drift: bool,
@@ -233,8 +234,11 @@ impl SiteConfig {
         let mut config = config;
         // A relative policy path is relative to the config file, not to where cookiescan runs.
         if let Some(policy) = config.check.policy.take() {
+            let is_url = policy.starts_with("https://") || policy.starts_with("http://");
             config.check.policy = Some(match path.parent() {
-                Some(dir) if policy.is_relative() => dir.join(policy),
+                Some(dir) if !is_url && Path::new(&policy).is_relative() => {
+                    dir.join(policy).display().to_string()
+                }
                 _ => policy,
             });
         }
@@ -329,8 +333,17 @@ mod tests {
         assert_eq!(config.site.operator.as_deref(), Some("Example Ltd"));
         // Relative to the config file, not to the working directory.
         assert_eq!(
-            config.check.policy.as_deref(),
-            Some(path.with_file_name("www.example.com-policy.md").as_path())
+            config.check.policy,
+            Some(
+                path.with_file_name("www.example.com-policy.md")
+                    .display()
+                    .to_string()
+            )
+        );
+        let remote = load_text("[check]\npolicy = \"https://www.example.com/cookies\"\n").unwrap();
+        assert_eq!(
+            remote.check.policy.as_deref(),
+            Some("https://www.example.com/cookies")
         );
         assert!(config.check.fail_on_drift);
         assert_eq!(config.cookies.len(), 2);

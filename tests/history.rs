@@ -321,3 +321,105 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
+    let site = Arc::new(EvolvingSite::default());
+    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let config = scans.join("www.news.test.toml");
+    // The site config names the published page: every scan is checked against it.
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[check]\npolicy = \"https://www.news.test/cookie-policy\"\nfail_on_drift = true\n",
+            evolving::CONFIG
+        ),
+    )
+    .unwrap();
+    let mut args = vec![
+        "scan".to_string(),
+        "--config".into(),
+        config.display().to_string(),
+        "--scans-dir".into(),
+        scans.display().to_string(),
+        "--modes".into(),
+        "before-consent,accept".into(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let scanned = cookiescan(args).await;
+    assert_eq!(scanned.status.code(), Some(1), "{}", text(&scanned));
+    assert!(
+        text(&scanned).contains("differences from the published policy"),
+        "{}",
+        text(&scanned)
+    );
+
+    // The same through `check`, as JSON: the script-drawn declaration was read too (stats_uid
+    // is declared there, and only there). A config without fail_on_drift: exit 0.
+    let stored = scans_of(&scans);
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, evolving::CONFIG).unwrap();
+    let mut check = vec![
+        "check".to_string(),
+        "--config".into(),
+        plain.display().to_string(),
+        scans.join("www.news.test").display().to_string(),
+        "--policy".into(),
+        "https://www.news.test/cookie-policy".into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    check.extend(support::chrome_args(&server));
+    let checked = cookiescan(check.clone()).await;
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked));
+    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let findings: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["kind"].as_str().unwrap(),
+                f["cookie"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "undeclared consent",
+            "lifetime-contradicted lang",
+            "not-observed old_ad",
+        ],
+        "{report}"
+    );
+    assert_eq!(report["declared_names"], 4, "{report}");
+
+    // --fail-on-drift turns findings into exit 1.
+    check.push("--fail-on-drift".into());
+    let failed = cookiescan(check).await;
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+
+    // A page without a cookie table is a clear error, not an empty policy.
+    let mut none = vec![
+        "check".to_string(),
+        stored[0].display().to_string(),
+        "--policy".into(),
+        "https://www.news.test/about".into(),
+    ];
+    none.extend(support::chrome_args(&server));
+    let refused = cookiescan(none).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("no cookie table on"),
+        "{}",
+        text(&refused)
+    );
+    server.shutdown().await;
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::{EXIT_OK, EXIT_VIOLATIONS, classifier_for, config_for_scan, is_broken_pipe};
 use crate::classify::Category;
 use crate::consent::rules::builtin_rules;
+use crate::diff::declared::{DeclaredCookie, PolicySource};
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::history;
 use crate::model::{Mode, PageOutcome, Scan};
@@ -62,10 +63,11 @@ pub struct DiffArgs {
 pub struct CheckArgs {
     /// A scan JSON, or a site's directory of scans (its newest)
     pub scan: PathBuf,
-    /// The published cookie table: CSV, Markdown, or `report --format json` (default: the site
+    /// The published cookie table: a CSV, Markdown or `report --format json` file, or the page
+    /// that publishes it (https://…, or a saved .html), read in the browser (default: the site
     /// config's [check] policy)
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[arg(long, value_name = "FILE|URL")]
+    pub policy: Option<String>,
     /// Exit with 1 on any finding
     #[arg(long)]
     pub fail_on_drift: bool,
@@ -84,6 +86,8 @@ pub struct CheckArgs {
     /// An Open Cookie Database CSV for cookies the knowledge base does not know
     #[arg(long, value_name = "PATH")]
     pub cookie_db: Option<PathBuf>,
+    #[command(flatten)]
+    pub browser: super::BrowserArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -170,8 +174,35 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// `cookiescan check SCAN --policy FILE`.
-pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+/// The cookies a published policy declares: a file parsed, or a page rendered in the browser
+/// (built by `browser` only then) and its tables read.
+pub async fn load_policy(
+    text: &str,
+    browser: impl FnOnce() -> anyhow::Result<crate::visit::BrowserOptions>,
+) -> anyhow::Result<Vec<DeclaredCookie>> {
+    match PolicySource::parse(text)? {
+        PolicySource::File(path) => Ok(diff::declared::load(&path)?),
+        PolicySource::Page(url) => {
+            let timing = crate::visit::VisitTiming {
+                page_timeout: std::time::Duration::from_secs(30),
+                settle_quiet: std::time::Duration::from_millis(500),
+                settle_max: std::time::Duration::from_secs(5),
+            };
+            let tables = crate::visit::tables::read_tables(&url, &browser()?, timing).await?;
+            let cookies = diff::declared::from_tables(&tables);
+            if cookies.is_empty() {
+                bail!(
+                    "no cookie table on {url}: none of its {} tables has a header naming the cookies (\"Cookie name(s)\", \"Name\" or \"Cookies\")",
+                    tables.len()
+                );
+            }
+            Ok(cookies)
+        }
+    }
+}
+
+/// `cookiescan check SCAN --policy FILE|URL`.
+pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let scan_path = history::resolve(&args.scan)?;
     let scan = report::load_scan(&scan_path)?;
     let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
@@ -188,15 +219,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     if tolerance.is_nan() || tolerance < 1.0 {
         bail!("--lifetime-tolerance must be 1 or more, got {tolerance}");
     }
-    let declared = diff::declared::load(&policy)?;
+    let declared = load_policy(&policy, || {
+        super::browser_options(&args.browser, Vec::new(), false)
+    })
+    .await?;
     let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
-    let report = diff::drift::check(
-        &scan,
-        &declared,
-        &classifier,
-        &policy.display().to_string(),
-        tolerance,
-    );
+    let report = diff::drift::check(&scan, &declared, &classifier, &policy, tolerance);
     let text = match args.format {
         CompareFormat::Text => diff::drift::render_text(&report),
         CompareFormat::Md => diff::drift::render_markdown(&report),

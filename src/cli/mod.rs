@@ -364,7 +364,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan::scan_one(args.url.as_deref(), &args.options).await,
         Command::Demo(args) => scan::run_demo(&args).await,
         Command::Diff(args) => compare::diff(&args),
-        Command::Check(args) => compare::check(&args),
+        Command::Check(args) => compare::check(&args).await,
         Command::History(args) => compare::history(&args),
         Command::Db(DbCommand::Update(args)) => {
             let url = parse_start_url(&args.url).context("--url")?;

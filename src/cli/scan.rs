@@ -39,7 +39,7 @@ pub struct AfterScan {
     /// Diff against this scan or directory instead of the previous scan of the history.
     pub baseline: Option<PathBuf>,
     /// The published policy to check against: file, fail on drift, lifetime tolerance.
-    pub policy: Option<(PathBuf, bool, f64)>,
+    pub policy: Option<(String, bool, f64)>,
 }
 
 impl AfterScan {
@@ -443,14 +443,9 @@ pub async fn scan_and_save(
     }
 
     if let Some((policy, fail_on_drift, tolerance)) = &after.policy {
-        let declared = diff::declared::load(policy)?;
-        let report = diff::drift::check(
-            &scan,
-            &declared,
-            &classifier,
-            &policy.display().to_string(),
-            *tolerance,
-        );
+        let browser = settings.browser.clone();
+        let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
+        let report = diff::drift::check(&scan, &declared, &classifier, policy, *tolerance);
         if !output.quiet {
             let _ = write!(stdout, "\n{}", diff::drift::render_text(&report));
         }

@@ -98,6 +98,9 @@ struct Columns {
 
 fn columns(header: &[String]) -> Columns {
     let mut found = Columns::default();
+    // The names column, best guess first: a header that is just "Name"/"Cookies", then one
+    // naming names, then any header about cookies that is not a subgroup, type or use.
+    let mut names: Option<(u8, usize)> = None;
     for (index, cell) in header.iter().enumerate() {
         let cell = cell.to_lowercase();
         let has = |words: &[&str]| words.iter().any(|w| cell.contains(w));
@@ -121,10 +124,23 @@ fn columns(header: &[String]) -> Columns {
             "conservation",
         ]) {
             found.duration.get_or_insert(index);
-        } else if has(&["name", "nom", "cookie"]) {
-            found.names.get_or_insert(index);
+        } else {
+            let rank = match cell.trim() {
+                "name" | "names" | "cookie" | "cookies" | "nom" | "noms" => Some(0),
+                _ if has(&["name", "nom"]) => Some(1),
+                _ if has(&["cookie"]) && !has(&["subgroup", "group", "type", "used", "utilis"]) => {
+                    Some(2)
+                }
+                _ => None,
+            };
+            if let Some(rank) = rank
+                && names.is_none_or(|(best, _)| rank < best)
+            {
+                names = Some((rank, index));
+            }
         }
     }
+    found.names = names.map(|(_, index)| index);
     found
 }
 
@@ -263,6 +279,76 @@ fn rows_to_cookies(
         }
     }
     cookies
+}
+
+/// The cookies declared in a rendered page's tables (see `visit::tables`): each table whose
+/// header names the cookies, its category from the nearest heading that names one.
+pub fn from_tables(tables: &[crate::visit::tables::PageTable]) -> Vec<DeclaredCookie> {
+    let mut cookies = Vec::new();
+    for (table_index, table) in tables.iter().enumerate() {
+        let Some((header, rows)) = table.rows.split_first() else {
+            continue;
+        };
+        let columns = columns(header);
+        let section = table.headings.iter().find_map(|h| category_of(h));
+        let rows = rows.iter().enumerate().map(|(row_index, cells)| {
+            (
+                format!("table {} row {}", table_index + 1, row_index + 1),
+                section,
+                cells.clone(),
+            )
+        });
+        cookies.extend(rows_to_cookies(&columns, rows));
+    }
+    cookies
+}
+
+/// Where a published policy is: a file to parse, or a page to render and read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicySource {
+    /// CSV, Markdown or `report --format json`.
+    File(PathBuf),
+    /// An http(s) page, or a saved `.html` file, read in the browser.
+    Page(url::Url),
+}
+
+impl PolicySource {
+    /// `https://…` and `http://…` are pages, `.html`/`.htm` files too; anything else a file.
+    pub fn parse(text: &str) -> Result<PolicySource, DeclaredError> {
+        if text.starts_with("https://") || text.starts_with("http://") {
+            return url::Url::parse(text).map(PolicySource::Page).map_err(|e| {
+                DeclaredError::Invalid {
+                    path: PathBuf::from(text),
+                    format: "URL",
+                    message: e.to_string(),
+                }
+            });
+        }
+        let path = PathBuf::from(text);
+        let html = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        if !html {
+            return Ok(PolicySource::File(path));
+        }
+        let absolute = std::path::absolute(&path).map_err(|source| DeclaredError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if !absolute.is_file() {
+            return Err(DeclaredError::Read {
+                path,
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        url::Url::from_file_path(&absolute)
+            .map(PolicySource::Page)
+            .map_err(|()| DeclaredError::Invalid {
+                path,
+                format: "file path",
+                message: "cannot be made a file:// URL".into(),
+            })
+    }
 }
 
 /// Reads a published policy; the format follows the extension (`.csv`, `.json`, else Markdown).
@@ -506,6 +592,72 @@ mod tests {
         assert!(cookies[2].matches("_ga_XYZ"));
         assert!(!cookies[2].matches("_gat"));
         assert_eq!(cookies[0].location, "row 2");
+    }
+
+    #[test]
+    fn rendered_tables() {
+        use crate::visit::tables::PageTable;
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let tables = vec![
+            // A Cookiebot-style declaration under a styled paragraph.
+            PageTable {
+                headings: vec!["Statistics (2)".into(), "Cookie declaration".into()],
+                rows: vec![
+                    row(&["Name", "Provider", "Purpose", "Expiry", "Type"]),
+                    row(&["_ga", "Google", "Counts", "2 years", "HTTP"]),
+                    row(&["_gid\n_gat", "Google", "Counts", "1 day", "HTTP"]),
+                ],
+            },
+            // A OneTrust-style list: the subgroup column is a domain, not names.
+            PageTable {
+                headings: vec!["Targeting Cookies".into()],
+                rows: vec![
+                    row(&["Cookie Subgroup", "Cookies", "Cookies used"]),
+                    row(&["doubleclick.net", "IDE, test_cookie", "Third Party"]),
+                ],
+            },
+            // A layout table without a names column.
+            PageTable {
+                headings: Vec::new(),
+                rows: vec![row(&["Opening hours", "9-5"])],
+            },
+        ];
+        let got: Vec<(String, Option<Category>)> = from_tables(&tables)
+            .into_iter()
+            .map(|c| (c.name, c.category))
+            .collect();
+        let stats = Some(Category::Statistics);
+        let ads = Some(Category::Marketing);
+        assert_eq!(
+            got,
+            vec![
+                ("_ga".to_string(), stats),
+                ("_gid".to_string(), stats),
+                ("_gat".to_string(), stats),
+                ("IDE".to_string(), ads),
+                ("test_cookie".to_string(), ads),
+            ]
+        );
+    }
+
+    #[test]
+    fn policy_sources() {
+        assert!(matches!(
+            PolicySource::parse("https://www.example.com/cookies"),
+            Ok(PolicySource::Page(_))
+        ));
+        assert!(matches!(
+            PolicySource::parse("policy.md"),
+            Ok(PolicySource::File(_))
+        ));
+        assert!(PolicySource::parse("/nonexistent/policy.html").is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("policy.html");
+        std::fs::write(&page, "<table></table>").unwrap();
+        match PolicySource::parse(page.to_str().unwrap()).unwrap() {
+            PolicySource::Page(url) => assert_eq!(url.scheme(), "file"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

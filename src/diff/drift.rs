@@ -113,7 +113,7 @@ pub fn check(
                     if pages.is_empty() {
                         page_label(&cookie.first_seen_on, host)
                     } else {
-                        pages.join(", ")
+                        super::few(&pages)
                     },
                     modes.join(", ")
                 ));

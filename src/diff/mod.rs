@@ -354,7 +354,7 @@ impl Group<'_> {
                     "{} by {} on {}",
                     setter.api,
                     setter.url,
-                    pages.join(", ")
+                    few(&pages)
                 ));
             }
             if cookie.setters.is_empty() {
@@ -866,6 +866,14 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
         modes_compared: compared.into_iter().collect(),
         notes,
         changes,
+    }
+}
+
+/// At most four items and how many more: evidence stays readable on a site of 500 pages.
+pub(crate) fn few(items: &[String]) -> String {
+    match items.len() {
+        0..=5 => items.join(", "),
+        n => format!("{} and {} more", items[..4].join(", "), n - 4),
     }
 }
 

@@ -388,3 +388,10 @@ fn fail_on_lists() {
     );
     assert!(got.failing(&parse_kinds("added").unwrap()).is_empty());
 }
+
+#[test]
+fn long_evidence_is_shortened() {
+    let pages: Vec<String> = (1..=9).map(|n| format!("/p{n}")).collect();
+    assert_eq!(few(&pages), "/p1, /p2, /p3, /p4 and 5 more");
+    assert_eq!(few(&pages[..5]), "/p1, /p2, /p3, /p4, /p5");
+}

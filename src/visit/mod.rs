@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod fetch;
 pub mod tab;
+pub mod tables;
 
 pub use browser::{BrowserError, BrowserOptions, BrowserSession, BrowserSource, find_chrome};
 pub use tab::{ScopeGate, Tab, Visit, VisitTiming};

@@ -5,6 +5,12 @@
 //! banner's `consent` cookie when answered, and after "accept" loads `cdn.stats.test/a.js`,
 //! whose response sets the third-party `stats_uid`.
 //!
+//! `/cookie-policy` publishes its cookie table: `session` (necessary, session) and `lang`
+//! (functionality, declared 7 days: too short) as static tables under headings, then, drawn by
+//! a script from `/declaration.json` as consent platforms do, a Cookiebot-style table declaring
+//! `stats_uid` (statistics, 1 year) and `old_ad` (marketing, never set). `consent` is declared
+//! nowhere.
+//!
 //! Changed (`EvolvingSite::change`), exactly three things differ:
 //! - a script on `/` writes `_fbp` before any answer (a marketing cookie before consent);
 //! - `lang` lives 180 days instead of 30;
@@ -118,6 +124,12 @@ pub fn handler(site: Arc<EvolvingSite>) -> Handler {
             ("www.news.test", "/about") => SiteResponse::html(page("<h1>About us</h1>", changed)),
             ("www.news.test", "/news/1") => SiteResponse::html(page("<h1>A story</h1>", changed)),
             ("www.news.test", "/robots.txt") => SiteResponse::text("text/plain", ""),
+            ("www.news.test", "/cookie-policy") => SiteResponse::html(POLICY_PAGE),
+            ("www.news.test", "/declaration.json") => SiteResponse::text(
+                "application/json",
+                r#"[["Statistics", [["stats_uid", "Stats Inc", "Counts readers", "1 year", "HTTP"]]],
+                    ["Marketing", [["old_ad", "Old Ads", "Advertising", "30 days", "HTTP"]]]]"#,
+            ),
             ("cdn.stats.test", "/a.js") => {
                 SiteResponse::text("text/javascript", "/* statistics */")
                     .cookie("stats_uid=u1; Max-Age=31536000; Path=/; Secure; SameSite=None")
@@ -130,3 +142,32 @@ pub fn handler(site: Arc<EvolvingSite>) -> Handler {
         }
     })
 }
+
+/// The published policy: static tables, and a declaration drawn by script after a fetch.
+const POLICY_PAGE: &str = r#"<!doctype html><html><head><title>Cookie policy</title></head><body>
+<h1>Cookie policy</h1>
+<h2>Strictly necessary cookies</h2>
+<table><thead><tr><th>Service provider's name</th><th>Function and location</th><th>Cookie name(s)</th><th>Purposes</th><th>Duration</th></tr></thead>
+<tbody><tr><td>News Ltd</td><td>Session (whole site)</td><td>session</td><td>Keeps the reader's session</td><td>session</td></tr></tbody></table>
+<h2>Functionality cookies</h2>
+<table><tr><th>Service provider's name</th><th>Function and location</th><th>Cookie name(s)</th><th>Purposes</th><th>Duration</th></tr>
+<tr><td>News Ltd</td><td>Language</td><td>lang</td><td>Remembers the language</td><td>7 days</td></tr></table>
+<div id="declaration"></div>
+<script>
+fetch('/declaration.json').then(function (r) { return r.json(); }).then(function (groups) {
+  var out = document.getElementById('declaration');
+  groups.forEach(function (group) {
+    var header = document.createElement('p');
+    header.className = 'CookieDeclarationTypeHeader';
+    header.textContent = group[0] + ' (' + group[1].length + ')';
+    out.appendChild(header);
+    var table = document.createElement('table');
+    table.innerHTML = '<tr><th>Name</th><th>Provider</th><th>Purpose</th><th>Expiry</th><th>Type</th></tr>';
+    group[1].forEach(function (cells) {
+      var row = table.insertRow();
+      cells.forEach(function (cell) { row.insertCell().textContent = cell; });
+    });
+    out.appendChild(table);
+  });
+});
+</script></body></html>"#;
