@@ -41,29 +41,59 @@ fn changes(diff: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The news site on loopback, and a scans directory holding its config.
+struct News {
+    site: Arc<EvolvingSite>,
+    server: SiteServer,
+    dir: tempfile::TempDir,
+    scans: PathBuf,
+    config: PathBuf,
+}
+
+impl News {
+    /// Serves the site; its config is `evolving::CONFIG` followed by `more_config`.
+    async fn start(more_config: &str) -> News {
+        let site = Arc::new(EvolvingSite::default());
+        let server = SiteServer::start(evolving::HOSTS, evolving::handler(site.clone()))
+            .await
+            .expect("site starts");
+        let dir = tempfile::tempdir().unwrap();
+        let scans = dir.path().join("scans");
+        std::fs::create_dir_all(&scans).unwrap();
+        let config = scans.join("www.news.test.toml");
+        std::fs::write(&config, format!("{}\n{more_config}", evolving::CONFIG)).unwrap();
+        News {
+            site,
+            server,
+            dir,
+            scans,
+            config,
+        }
+    }
+
+    /// `args` with the browser pointed at the site.
+    fn args(&self, args: &[&str]) -> Vec<String> {
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        all.extend(support::chrome_args(&self.server));
+        all
+    }
+
+    /// `scan --config <the site's> --scans-dir <the scans dir>` and `extra`.
+    fn scan_args(&self, extra: &[&str]) -> Vec<String> {
+        let config = self.config.display().to_string();
+        let scans = self.scans.display().to_string();
+        let mut args = vec!["scan", "--config", &config, "--scans-dir", &scans];
+        args.extend(extra);
+        self.args(&args)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
-    let site = Arc::new(EvolvingSite::default());
-    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site.clone()))
-        .await
-        .expect("site starts");
-    let dir = tempfile::tempdir().unwrap();
-    let scans = dir.path().join("scans");
-    std::fs::create_dir_all(&scans).unwrap();
-    let config = scans.join("www.news.test.toml");
-    std::fs::write(&config, evolving::CONFIG).unwrap();
-    let scan_args = |extra: &[&str]| {
-        let mut args = vec![
-            "scan".to_string(),
-            "--config".into(),
-            config.display().to_string(),
-            "--scans-dir".into(),
-            scans.display().to_string(),
-        ];
-        args.extend(support::chrome_args(&server));
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args
-    };
+    let news = News::start("").await;
+    let (site, scans) = (&news.site, &news.scans);
+    let dir = &news.dir;
+    let scan_args = |extra: &[&str]| news.scan_args(extra);
 
     // First scan: nothing to compare with.
     let first = cookiescan(scan_args(&[])).await;
@@ -73,7 +103,7 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
         "{}",
         text(&first)
     );
-    let stored = scans_of(&scans);
+    let stored = scans_of(scans);
     assert_eq!(stored.len(), 1);
     let scan: cookiescan::model::Scan =
         serde_json::from_str(&std::fs::read_to_string(&stored[0]).unwrap()).unwrap();
@@ -122,7 +152,7 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
         "{}",
         text(&third)
     );
-    let stored = scans_of(&scans);
+    let stored = scans_of(scans);
     assert_eq!(stored.len(), 2, "--retain 2 pruned the oldest scan");
     let markdown = std::fs::read_to_string(&markdown).unwrap();
     assert!(
@@ -199,79 +229,54 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
     assert_eq!(rows[1]["by_category"]["marketing"], 1, "{}", rows[1]);
     assert_eq!(rows[1]["by_mode"]["before-consent"], 3, "{}", rows[1]);
     assert_eq!(rows[1]["set_before_consent"], 2, "{}", rows[1]);
-    server.shutdown().await;
+    news.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scheduled_runs_of_one_site_never_write_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let scans = dir.path().join("scans");
-    std::fs::create_dir_all(&scans).unwrap();
-    let config = scans.join("www.news.test.toml");
-    std::fs::write(&config, evolving::CONFIG).unwrap();
+    let news = News::start("").await;
+    let scans = &news.scans;
     // Another run holds the site's lock.
     let held = cookiescan::history::SiteLock::acquire(&scans.join("www.news.test")).unwrap();
-    let blocked = cookiescan(vec![
-        "scan".into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--scans-dir".into(),
-        scans.display().to_string(),
-    ])
-    .await;
+    let blocked = cookiescan(news.scan_args(&[])).await;
     assert_eq!(blocked.status.code(), Some(2), "{}", text(&blocked));
     assert!(
         text(&blocked).contains("another cookiescan is scanning into"),
         "{}",
         text(&blocked)
     );
-    assert!(scans_of(&scans).is_empty(), "nothing was written");
+    assert!(scans_of(scans).is_empty(), "nothing was written");
     drop(held);
 
     // A baseline that cannot be read stops the scan before any work.
-    let missing = dir.path().join("missing.json");
-    let refused = cookiescan(vec![
-        "scan".into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--scans-dir".into(),
-        scans.display().to_string(),
-        "--baseline".into(),
-        missing.display().to_string(),
-    ])
-    .await;
+    let missing = news.dir.path().join("missing.json");
+    let refused = cookiescan(news.scan_args(&["--baseline", missing.to_str().unwrap()])).await;
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     assert!(
         text(&refused).contains("missing.json"),
         "{}",
         text(&refused)
     );
-    assert!(scans_of(&scans).is_empty(), "nothing was written");
+    assert!(scans_of(scans).is_empty(), "nothing was written");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
-    let site = Arc::new(EvolvingSite::default());
-    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site.clone()))
-        .await
-        .expect("site starts");
-    let dir = tempfile::tempdir().unwrap();
-    let scans = dir.path().join("scans");
-    std::fs::create_dir_all(&scans).unwrap();
+    let news = News::start("").await;
+    let (scans, dir) = (&news.scans, &news.dir);
     // Sorted before the good one, so the failure comes first and must not stop the run.
     std::fs::write(scans.join("a-broken.toml"), "[scan]\nurl = 3\n").unwrap();
     std::fs::write(scans.join("b-no-url.toml"), "[site]\noperator = \"X\"\n").unwrap();
-    std::fs::write(scans.join("www.news.test.toml"), evolving::CONFIG).unwrap();
     std::fs::write(scans.join("notes.txt"), "not a config").unwrap();
-    let mut args = vec![
-        "scan".to_string(),
-        "--all".into(),
-        "--scans-dir".into(),
-        scans.display().to_string(),
-        "--modes".into(),
-        "before-consent".into(),
-    ];
-    args.extend(support::chrome_args(&server));
+    let scans_dir = scans.display().to_string();
+    let args = news.args(&[
+        "scan",
+        "--all",
+        "--scans-dir",
+        &scans_dir,
+        "--modes",
+        "before-consent",
+    ]);
     let output = cookiescan(args.clone()).await;
     let all = text(&output);
     assert_eq!(output.status.code(), Some(2), "{all}");
@@ -281,7 +286,7 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
         all.contains("Scanned 3 sites: 2 failed (a-broken, b-no-url)"),
         "{all}"
     );
-    let stored = scans_of(&scans);
+    let stored = scans_of(scans);
     assert_eq!(stored.len(), 1, "the good site was scanned: {all}");
 
     // Again, with one Markdown diff per site in a directory.
@@ -296,61 +301,38 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
     assert!(markdown.contains("**No changes.**"), "{markdown}");
 
     // A scan written elsewhere has no previous scan beside it; --baseline names one.
-    site.change();
+    news.site.change();
     let elsewhere = dir.path().join("elsewhere").join("staging.json");
-    let mut against = vec![
-        "scan".to_string(),
-        "--config".into(),
-        scans.join("www.news.test.toml").display().to_string(),
-        "--modes".into(),
-        "before-consent".into(),
-        "--output".into(),
-        elsewhere.display().to_string(),
-        "--fail-on".into(),
-        "added".into(),
-        "--baseline".into(),
-        scans.join("www.news.test").display().to_string(),
-    ];
-    against.extend(support::chrome_args(&server));
-    let output = cookiescan(against).await;
+    let history = scans.join("www.news.test");
+    let output = cookiescan(news.scan_args(&[
+        "--modes",
+        "before-consent",
+        "--output",
+        elsewhere.to_str().unwrap(),
+        "--fail-on",
+        "added",
+        "--baseline",
+        history.to_str().unwrap(),
+    ]))
+    .await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
         text(&output).contains("+ _fbp (news.test)"),
         "{}",
         text(&output)
     );
-    server.shutdown().await;
+    news.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
-    let site = Arc::new(EvolvingSite::default());
-    let server = SiteServer::start(evolving::HOSTS, evolving::handler(site))
-        .await
-        .expect("site starts");
-    let dir = tempfile::tempdir().unwrap();
-    let scans = dir.path().join("scans");
-    std::fs::create_dir_all(&scans).unwrap();
-    let config = scans.join("www.news.test.toml");
     // The site config names the published page: every scan is checked against it.
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[check]\npolicy = \"https://www.news.test/cookie-policy\"\nfail_on_drift = true\n",
-            evolving::CONFIG
-        ),
+    let news = News::start(
+        "[check]\npolicy = \"https://www.news.test/cookie-policy\"\nfail_on_drift = true\n",
     )
-    .unwrap();
-    let mut args = vec![
-        "scan".to_string(),
-        "--config".into(),
-        config.display().to_string(),
-        "--scans-dir".into(),
-        scans.display().to_string(),
-        "--modes".into(),
-        "before-consent,accept".into(),
-    ];
-    args.extend(support::chrome_args(&server));
+    .await;
+    let (scans, dir) = (&news.scans, &news.dir);
+    let args = news.scan_args(&["--modes", "before-consent,accept"]);
     let scanned = cookiescan(args).await;
     assert_eq!(scanned.status.code(), Some(1), "{}", text(&scanned));
     assert!(
@@ -361,20 +343,20 @@ async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
 
     // The same through `check`, as JSON: the script-drawn declaration was read too (stats_uid
     // is declared there, and only there). A config without fail_on_drift: exit 0.
-    let stored = scans_of(&scans);
+    let stored = scans_of(scans);
     let plain = dir.path().join("plain.toml");
     std::fs::write(&plain, evolving::CONFIG).unwrap();
-    let mut check = vec![
-        "check".to_string(),
-        "--config".into(),
-        plain.display().to_string(),
-        scans.join("www.news.test").display().to_string(),
-        "--policy".into(),
-        "https://www.news.test/cookie-policy".into(),
-        "--format".into(),
-        "json".into(),
-    ];
-    check.extend(support::chrome_args(&server));
+    let history = scans.join("www.news.test");
+    let mut check = news.args(&[
+        "check",
+        "--config",
+        plain.to_str().unwrap(),
+        history.to_str().unwrap(),
+        "--policy",
+        "https://www.news.test/cookie-policy",
+        "--format",
+        "json",
+    ]);
     let checked = cookiescan(check.clone()).await;
     assert_eq!(checked.status.code(), Some(0), "{}", text(&checked));
     let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
@@ -407,13 +389,12 @@ async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
 
     // A page without a cookie table is a clear error, not an empty policy.
-    let mut none = vec![
-        "check".to_string(),
-        stored[0].display().to_string(),
-        "--policy".into(),
-        "https://www.news.test/about".into(),
-    ];
-    none.extend(support::chrome_args(&server));
+    let none = news.args(&[
+        "check",
+        stored[0].to_str().unwrap(),
+        "--policy",
+        "https://www.news.test/about",
+    ]);
     let refused = cookiescan(none).await;
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     assert!(
@@ -421,5 +402,5 @@ async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
         "{}",
         text(&refused)
     );
-    server.shutdown().await;
+    news.server.shutdown().await;
 }
