@@ -161,6 +161,26 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, HistoryError> {
     Ok(removed)
 }
 
+/// Deletes the `<scan>.json.partial` files a killed run left behind. Only call it holding the
+/// directory's lock: then no other run is writing one.
+pub fn remove_stale_partials(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".partial"))
+                    .is_some_and(is_scan_file_name)
+        })
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .collect()
+}
+
 /// An exclusive lock on a site's scan directory, held until dropped. It is an OS file lock,
 /// so a killed process never leaves a stale lock behind.
 #[derive(Debug)]
@@ -295,6 +315,23 @@ mod tests {
         let newest = write(dir.path(), "2026-11-29T04-00-00Z.json", false);
         assert_eq!(resolve(dir.path()).unwrap(), newest);
         assert_eq!(resolve(&newest).unwrap(), newest);
+    }
+
+    #[test]
+    fn half_written_files_of_a_killed_run_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = write(dir.path(), "2026-11-29T04-00-00Z.json", true);
+        std::fs::write(
+            dir.path().join("2026-11-30T04-00-00Z.json.partial"),
+            "{\"sch",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("notes.partial"), "mine").unwrap();
+        let removed = remove_stale_partials(dir.path());
+        assert_eq!(removed.len(), 1);
+        assert!(scan.exists());
+        assert_eq!(list(dir.path()).unwrap(), vec![scan]);
+        assert!(dir.path().join("notes.partial").exists(), "not ours: kept");
     }
 
     #[test]

@@ -167,11 +167,17 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
         Some(kinds) => kinds.clone(),
         None => diff::parse_kinds(&config.scan.fail_on.join(",")).unwrap_or_default(),
     };
-    Ok(if changes.failing(&fail_on).is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATIONS
-    })
+    let failing = changes.failing(&fail_on);
+    if failing.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let kinds: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "cookiescan: failing: changes listed in --fail-on: {}",
+        kinds.join(", ")
+    );
+    Ok(EXIT_VIOLATIONS)
 }
 
 /// The cookies a published policy declares: a file parsed, or a page rendered in the browser
@@ -234,11 +240,15 @@ pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     emit(args.output.as_deref(), &text)?;
     let fail = args.fail_on_drift || config.check.fail_on_drift;
-    Ok(if fail && !report.findings.is_empty() {
-        EXIT_VIOLATIONS
-    } else {
-        EXIT_OK
-    })
+    if !fail || report.findings.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "cookiescan: failing: {} differences from the published policy",
+        report.findings.len()
+    );
+    Ok(EXIT_VIOLATIONS)
 }
 
 /// One stored scan, counted.

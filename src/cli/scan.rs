@@ -342,6 +342,12 @@ pub async fn scan_and_save(
         None => report::site_dir(&output.scans_dir, &host),
     };
     let _lock = SiteLock::acquire(&history_dir)?;
+    for stale in history::remove_stale_partials(&history_dir) {
+        tracing::info!(
+            "removed {}, left half-written by an earlier run",
+            stale.display()
+        );
+    }
     let path = match &output.output {
         Some(path) => path.clone(),
         None => history::new_scan_path(

@@ -698,16 +698,23 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
     }
 
     // A name that moved between first and third party: one cookie gone, one new, same name.
+    let mut gone_by_name: BTreeMap<(&str, &str), Vec<(&CookieKey, &Group)>> = BTreeMap::new();
+    for (key, was) in old_groups
+        .iter()
+        .filter(|(k, _)| !new_groups.contains_key(k))
+    {
+        gone_by_name
+            .entry((key.name.as_str(), key.path.as_str()))
+            .or_default()
+            .push((key, was));
+    }
     for (key, now) in &new_groups {
         if old_groups.contains_key(key) {
             continue;
         }
-        let moved_from = old_groups.iter().find(|(old_key, was)| {
-            old_key.name == key.name
-                && old_key.path == key.path
-                && was.party != now.party
-                && !new_groups.contains_key(old_key)
-        });
+        let moved_from = gone_by_name
+            .get(&(key.name.as_str(), key.path.as_str()))
+            .and_then(|gone| gone.iter().find(|(_, was)| was.party != now.party));
         if let Some((old_key, was)) = moved_from {
             changes.push(Change {
                 kind: ChangeKind::PartyChanged,
