@@ -388,6 +388,34 @@ async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
     let failed = cookiescan(check).await;
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
 
+    // Or on the command line, with a Markdown table that forgot `lang`.
+    let markdown = dir.path().join("policy.md");
+    std::fs::write(
+        &markdown,
+        "## Necessary\n\n| Service provider's name | Function and location | Cookie name(s) | Purposes |\n\
+         |---|---|---|---|\n| News Ltd | Session | session | Keeps the session |\n",
+    )
+    .unwrap();
+    let scanned = cookiescan(news.args(&[
+        "scan",
+        "--config",
+        plain.to_str().unwrap(),
+        "--scans-dir",
+        scans.to_str().unwrap(),
+        "--modes",
+        "before-consent",
+        "--policy",
+        markdown.to_str().unwrap(),
+        "--fail-on-drift",
+    ]))
+    .await;
+    assert_eq!(scanned.status.code(), Some(1), "{}", text(&scanned));
+    let out = text(&scanned);
+    assert!(
+        out.contains("Observed but not declared (1)") && out.contains("  lang (news.test)"),
+        "{out}"
+    );
+
     // A page without a cookie table is a clear error, not an empty policy.
     let none = news.args(&[
         "check",

@@ -113,6 +113,13 @@ pub struct AfterScanArgs {
     /// committed to the repository, instead of the site's previous scan
     #[arg(long, value_name = "SCAN")]
     pub baseline: Option<PathBuf>,
+    /// Check the scan against the cookie table the site publishes (a file, or its https://
+    /// page); default: the config's [check] policy
+    #[arg(long, value_name = "FILE|URL")]
+    pub policy: Option<String>,
+    /// Exit with 1 when the scan contradicts the published policy
+    #[arg(long)]
+    pub fail_on_drift: bool,
 }
 
 #[derive(Debug, Args)]

@@ -63,13 +63,17 @@ impl AfterScan {
             retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
             diff_output: args.diff_output.clone(),
             baseline: args.baseline.clone(),
-            policy: config.check.policy.clone().map(|policy| {
-                (
-                    policy,
-                    config.check.fail_on_drift,
-                    config.check.lifetime_tolerance.unwrap_or(1.5),
-                )
-            }),
+            policy: args
+                .policy
+                .clone()
+                .or(config.check.policy.clone())
+                .map(|policy| {
+                    (
+                        policy,
+                        args.fail_on_drift || config.check.fail_on_drift,
+                        config.check.lifetime_tolerance.unwrap_or(1.5),
+                    )
+                }),
         }
     }
 }
@@ -528,6 +532,8 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             retain: args.after.retain,
             diff_output: args.after.diff_output.clone(),
             baseline: args.after.baseline.clone(),
+            policy: args.after.policy.clone(),
+            fail_on_drift: args.after.fail_on_drift,
         },
         scope: None,
         path_prefix: None,
