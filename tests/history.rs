@@ -229,6 +229,9 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
     assert_eq!(rows[1]["by_category"]["marketing"], 1, "{}", rows[1]);
     assert_eq!(rows[1]["by_mode"]["before-consent"], 3, "{}", rows[1]);
     assert_eq!(rows[1]["set_before_consent"], 2, "{}", rows[1]);
+    assert_eq!(rows[0]["changes_since_previous"], Value::Null);
+    assert_eq!(rows[1]["changes_since_previous"], 6, "{}", rows[1]);
+    assert_eq!(rows[1]["regressions_since_previous"], 6, "{}", rows[1]);
     news.server.shutdown().await;
 }
 

@@ -264,10 +264,16 @@ struct HistoryRow {
     by_mode: BTreeMap<Mode, usize>,
     set_before_consent: usize,
     survive_reject: usize,
+    /// Against the previous complete scan of the list (None for the first, and for
+    /// interrupted scans).
+    changes_since_previous: Option<usize>,
+    regressions_since_previous: Option<usize>,
     error: Option<String>,
 }
 
-fn history_row(path: &Path, scans_dir: &Path) -> HistoryRow {
+/// Counts a stored scan; `previous` is the last complete scan before it, and becomes this one
+/// when it is complete.
+fn history_row(path: &Path, scans_dir: &Path, previous: &mut Option<Scan>) -> HistoryRow {
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -283,6 +289,8 @@ fn history_row(path: &Path, scans_dir: &Path) -> HistoryRow {
         by_mode: BTreeMap::new(),
         set_before_consent: 0,
         survive_reject: 0,
+        changes_since_previous: None,
+        regressions_since_previous: None,
         error: None,
     };
     let scan: Scan = match report::load_scan(path) {
@@ -321,11 +329,33 @@ fn history_row(path: &Path, scans_dir: &Path) -> HistoryRow {
             *row.by_mode.entry(*mode).or_default() += 1;
         }
     }
-    let found = findings(&scan, &config.consent_rules(builtin_rules()), &classifier);
+    let rules = config.consent_rules(builtin_rules());
+    let found = findings(&scan, &rules, &classifier);
     row.set_before_consent = found.before_consent.len();
     row.survive_reject = found.survive_reject.len();
     row.started_at = Some(scan.timing.started_at.clone());
     row.complete = Some(scan.complete);
+    if scan.complete {
+        if let Some(previous) = previous.as_ref() {
+            let changes = diff::diff(
+                previous,
+                &scan,
+                &DiffContext {
+                    classifier: &classifier,
+                    rules: &rules,
+                },
+            );
+            row.changes_since_previous = Some(changes.changes.len());
+            row.regressions_since_previous = Some(
+                changes
+                    .changes
+                    .iter()
+                    .filter(|c| c.kind.is_regression())
+                    .count(),
+            );
+        }
+        *previous = Some(scan);
+    }
     row
 }
 
@@ -346,7 +376,11 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         );
     }
     let scans_dir = dir.parent().unwrap_or(Path::new("."));
-    let rows: Vec<HistoryRow> = scans.iter().map(|p| history_row(p, scans_dir)).collect();
+    let mut previous = None;
+    let rows: Vec<HistoryRow> = scans
+        .iter()
+        .map(|p| history_row(p, scans_dir, &mut previous))
+        .collect();
     let text = match args.format {
         HistoryFormat::Json => {
             serde_json::to_string_pretty(&rows).expect("rows always serialise") + "\n"
@@ -372,7 +406,15 @@ fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
         .collect();
     header.extend(categories.iter().map(|c| c.as_str().to_string()));
     header.extend(modes.iter().map(|m| format!("in {}", m.as_str())));
-    header.extend(["before consent!", "survive reject!"].map(String::from));
+    header.extend(
+        [
+            "before consent!",
+            "survive reject!",
+            "changes",
+            "regressions",
+        ]
+        .map(String::from),
+    );
     let mut table = vec![header];
     for row in rows {
         let mut cells = vec![row.file.trim_end_matches(".json").to_string()];
@@ -402,6 +444,9 @@ fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
         );
         cells.push(row.set_before_consent.to_string());
         cells.push(row.survive_reject.to_string());
+        let count = |n: Option<usize>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+        cells.push(count(row.changes_since_previous));
+        cells.push(count(row.regressions_since_previous));
         table.push(cells);
     }
     let columns = table.iter().map(Vec::len).max().unwrap_or(0);
