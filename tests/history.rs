@@ -202,14 +202,17 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
     let np = &diff["changes"][3];
     assert_eq!(np["modes"], serde_json::json!(["accept"]));
 
-    // With the site's fail_on (from its config, found beside the scans) the diff fails too.
+    // The site's directory alone compares its two newest scans; with the site's fail_on (from
+    // its config, found beside the scans) the diff fails too.
     let gated = cookiescan(vec![
         "diff".into(),
-        stored[0].display().to_string(),
-        stored[1].display().to_string(),
+        scans.join("www.news.test").display().to_string(),
+        "--format=json".into(),
     ])
     .await;
     assert_eq!(gated.status.code(), Some(1), "{}", text(&gated));
+    let gated: Value = serde_json::from_slice(&gated.stdout).unwrap();
+    assert_eq!(gated["changes"], diff["changes"]);
 
     // History lists what is left, with counts per category and mode.
     let history = cookiescan(vec![

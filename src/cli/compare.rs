@@ -37,10 +37,11 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older scan JSON
+    /// The older scan JSON (a site's directory of scans: its newest); alone, a site's directory
+    /// of scans, whose two newest complete scans are compared
     pub old: PathBuf,
-    /// The newer scan JSON
-    pub new: PathBuf,
+    /// The newer scan JSON (a directory: its newest)
+    pub new: Option<PathBuf>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: CompareFormat,
@@ -133,11 +134,42 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// `cookiescan diff OLD NEW`.
+/// The two scans `diff` compares, with the newer one's path.
+fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
+    if let Some(new) = &args.new {
+        let new_path = history::resolve(new)?;
+        let old = report::load_scan(&history::resolve(&args.old)?)?;
+        let new = report::load_scan(&new_path)?;
+        return Ok((old, new, new_path));
+    }
+    if !args.old.is_dir() {
+        bail!(
+            "give two scans (OLD.json NEW.json), or one site's directory of scans to compare its two newest"
+        );
+    }
+    let mut newest: Vec<(PathBuf, Scan)> = Vec::new();
+    for path in history::list(&args.old)?.into_iter().rev() {
+        let scan = report::load_scan(&path)?;
+        if scan.complete {
+            newest.push((path, scan));
+        }
+        if newest.len() == 2 {
+            break;
+        }
+    }
+    match (newest.pop(), newest.pop()) {
+        (Some((_, old)), Some((new_path, new))) => Ok((old, new, new_path)),
+        _ => bail!(
+            "{} holds fewer than two complete scans to compare",
+            args.old.display()
+        ),
+    }
+}
+
+/// `cookiescan diff OLD [NEW]`.
 pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
-    let old = report::load_scan(&args.old)?;
-    let new = report::load_scan(&args.new)?;
-    let config = config_for_scan(&args.new, &new, args.config.as_deref())?;
+    let (old, new, new_path) = scans_to_compare(args)?;
+    let config = config_for_scan(&new_path, &new, args.config.as_deref())?;
     let classifier = classifier_for(&new, &config, None)?;
     let rules = config.consent_rules(builtin_rules());
     let changes = diff::diff(

@@ -174,6 +174,15 @@ pub fn render_markdown(diff: &ScanDiff) -> String {
             changes.len(),
             kind
         );
+        // Long groups fold away so a pull-request comment stays readable.
+        let folded = changes.len() > FOLD_AFTER;
+        if folded {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} changes</summary>\n",
+                changes.len()
+            );
+        }
         out.push_str("| What | Modes | Before | After | Evidence |\n|---|---|---|---|---|\n");
         for change in changes {
             let modes: Vec<&str> = change.modes.iter().map(|m| m.as_str()).collect();
@@ -188,10 +197,16 @@ pub fn render_markdown(diff: &ScanDiff) -> String {
                 evidence.join("<br>")
             );
         }
+        if folded {
+            out.push_str("\n</details>\n");
+        }
         out.push('\n');
     }
     out
 }
+
+/// Groups longer than this are folded in Markdown.
+const FOLD_AFTER: usize = 10;
 
 /// Stable, pretty JSON with a trailing newline.
 pub fn render_json(diff: &ScanDiff) -> String {
@@ -246,6 +261,20 @@ mod tests {
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(render_text(&diff, true).contains(RED));
         assert!(text.contains("1 regression, 0 other changes, 0 improvements."));
+    }
+
+    #[test]
+    fn long_groups_fold_in_markdown() {
+        let mut diff = sample();
+        let one = diff.changes[0].clone();
+        assert!(!render_markdown(&diff).contains("<details>"));
+        diff.changes = vec![one; FOLD_AFTER + 1];
+        let markdown = render_markdown(&diff);
+        assert!(
+            markdown.contains("<details><summary>11 changes</summary>"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("</details>"));
     }
 
     #[test]

@@ -395,3 +395,14 @@ fn long_evidence_is_shortened() {
     assert_eq!(few(&pages), "/p1, /p2, /p3, /p4 and 5 more");
     assert_eq!(few(&pages[..5]), "/p1, /p2, /p3, /p4, /p5");
 }
+
+#[test]
+fn the_json_documentation_names_every_kind() {
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diff-schema.md"));
+    for kind in ChangeKind::ALL {
+        assert!(
+            doc.contains(&format!("`{kind}`")),
+            "docs/diff-schema.md lacks {kind}"
+        );
+    }
+}
