@@ -44,6 +44,8 @@ pub enum ChangeKind {
     PartyChanged,
     /// A cookie is set in sections of the site where it was not.
     NewLocation,
+    /// A web-storage key (localStorage, sessionStorage) that was not written before.
+    StorageAdded,
     /// Another consent platform (or none) answers the banner.
     ConsentChanged,
     /// A page that loaded now fails.
@@ -52,6 +54,7 @@ pub enum ChangeKind {
     PageRemoved,
     /// A cookie is gone from the listed modes.
     Removed,
+    StorageRemoved,
     LifetimeShorter,
     NoLongerBeforeConsent,
     NoLongerSurvivesReject,
@@ -59,7 +62,7 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 19] = [
+    pub const ALL: [ChangeKind; 21] = [
         ChangeKind::BeforeConsent,
         ChangeKind::SurvivesReject,
         ChangeKind::ConsentBroken,
@@ -70,11 +73,13 @@ impl ChangeKind {
         ChangeKind::ProviderChanged,
         ChangeKind::PartyChanged,
         ChangeKind::NewLocation,
+        ChangeKind::StorageAdded,
         ChangeKind::ConsentChanged,
         ChangeKind::PageFailing,
         ChangeKind::PageAdded,
         ChangeKind::PageRemoved,
         ChangeKind::Removed,
+        ChangeKind::StorageRemoved,
         ChangeKind::LifetimeShorter,
         ChangeKind::NoLongerBeforeConsent,
         ChangeKind::NoLongerSurvivesReject,
@@ -93,6 +98,8 @@ impl ChangeKind {
             ChangeKind::ProviderChanged => "provider-changed",
             ChangeKind::PartyChanged => "party-changed",
             ChangeKind::NewLocation => "new-location",
+            ChangeKind::StorageAdded => "storage-added",
+            ChangeKind::StorageRemoved => "storage-removed",
             ChangeKind::ConsentChanged => "consent-changed",
             ChangeKind::PageFailing => "page-failing",
             ChangeKind::PageAdded => "page-added",
@@ -118,6 +125,8 @@ impl ChangeKind {
             ChangeKind::ProviderChanged => "Provider changed",
             ChangeKind::PartyChanged => "First/third party changed",
             ChangeKind::NewLocation => "Set in new sections of the site",
+            ChangeKind::StorageAdded => "Web-storage keys added",
+            ChangeKind::StorageRemoved => "Web-storage keys removed",
             ChangeKind::ConsentChanged => "Consent platform changed",
             ChangeKind::PageFailing => "Pages now failing",
             ChangeKind::PageAdded => "Pages added",
@@ -724,6 +733,78 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
                 before: Some(format!("{} ({})", party_name(was.party), old_key.domain)),
                 after: Some(format!("{} ({})", party_name(now.party), key.domain)),
                 evidence: now.evidence(start_host),
+            });
+        }
+    }
+
+    // Web storage, by origin, kind and key pattern.
+    let storage = |scan: &Scan| -> BTreeMap<String, (BTreeSet<Mode>, Vec<String>)> {
+        let mut keys: BTreeMap<String, (BTreeSet<Mode>, Vec<String>)> = BTreeMap::new();
+        for record in &scan.storage {
+            let host = url::Url::parse(&record.origin)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let pattern = context.classifier.classify(&record.key, &host).pattern;
+            let kind = match record.kind {
+                crate::model::StorageKind::Local => "localStorage",
+                crate::model::StorageKind::Session => "sessionStorage",
+            };
+            let entry = keys
+                .entry(format!("{} {kind} {pattern}", record.origin))
+                .or_default();
+            entry.0.extend(record.modes.iter().copied());
+            entry
+                .1
+                .extend(record.written_by.iter().map(|w| format!("written by {w}")));
+        }
+        keys
+    };
+    let (old_storage, new_storage) = (storage(old), storage(new));
+    for (key, (modes, writers)) in &new_storage {
+        let gained: BTreeSet<Mode> = modes
+            .iter()
+            .filter(|m| compared.contains(m))
+            .filter(|m| old_storage.get(key).is_none_or(|(was, _)| !was.contains(m)))
+            .copied()
+            .collect();
+        if !gained.is_empty() {
+            changes.push(Change {
+                kind: ChangeKind::StorageAdded,
+                cookie: None,
+                subject: Some(key.clone()),
+                modes: mode_vec(&gained),
+                before: old_storage
+                    .get(key)
+                    .map(|(was, _)| format!("written in {}", modes_list(was))),
+                after: Some(format!("written in {}", modes_list(modes))),
+                evidence: writers
+                    .iter()
+                    .cloned()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            });
+        }
+    }
+    for (key, (modes, _)) in &old_storage {
+        let lost: BTreeSet<Mode> = modes
+            .iter()
+            .filter(|m| compared.contains(m))
+            .filter(|m| new_storage.get(key).is_none_or(|(now, _)| !now.contains(m)))
+            .copied()
+            .collect();
+        if !lost.is_empty() {
+            changes.push(Change {
+                kind: ChangeKind::StorageRemoved,
+                cookie: None,
+                subject: Some(key.clone()),
+                modes: mode_vec(&lost),
+                before: Some(format!("written in {}", modes_list(modes))),
+                after: new_storage
+                    .get(key)
+                    .map(|(now, _)| format!("written in {}", modes_list(now))),
+                evidence: Vec::new(),
             });
         }
     }

@@ -406,3 +406,42 @@ fn the_json_documentation_names_every_kind() {
         );
     }
 }
+
+fn storage(key: &str, modes: &[Mode]) -> crate::model::StorageRecord {
+    crate::model::StorageRecord {
+        origin: "https://www.example.com".into(),
+        kind: crate::model::StorageKind::Local,
+        key: key.into(),
+        party: Party::First,
+        max_size: 10,
+        pages: vec!["https://www.example.com/".into()],
+        written_by: vec!["https://www.example.com/app.js".into()],
+        modes: modes.to_vec(),
+    }
+}
+
+#[test]
+fn web_storage_keys_added_and_removed() {
+    let old = with(baseline(), |s| {
+        s.storage.push(storage("basket_backup", ALL))
+    });
+    let new = with(baseline(), |s| {
+        s.storage.push(storage("ab_variant", ACCEPT));
+        // Seen in fewer modes: removed from those.
+        s.storage.push(storage("basket_backup", ACCEPT));
+    });
+    let got = run(&old, &new);
+    assert_eq!(
+        summary(&got),
+        vec![
+            "storage-added https://www.example.com localStorage ab_variant",
+            "storage-removed https://www.example.com localStorage basket_backup",
+        ]
+    );
+    assert_eq!(
+        got.changes[0].evidence,
+        ["written by https://www.example.com/app.js"]
+    );
+    assert_eq!(got.changes[1].modes, [Mode::BeforeConsent, Mode::Reject]);
+    assert!(run(&new, &new).is_empty());
+}
