@@ -495,6 +495,20 @@ fn party_name(party: Party) -> &'static str {
     }
 }
 
+/// The compared modes of `present` that `other` lacks (all of them when there is no `other`).
+fn missing_modes(
+    present: &BTreeSet<Mode>,
+    other: Option<&BTreeSet<Mode>>,
+    compared: &BTreeSet<Mode>,
+) -> BTreeSet<Mode> {
+    present
+        .iter()
+        .filter(|m| compared.contains(m))
+        .filter(|m| other.is_none_or(|o| !o.contains(m)))
+        .copied()
+        .collect()
+}
+
 fn modes_list(modes: &BTreeSet<Mode>) -> String {
     modes
         .iter()
@@ -508,6 +522,35 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
     let old_modes: BTreeSet<Mode> = old.modes.iter().map(|m| m.mode).collect();
     let new_modes: BTreeSet<Mode> = new.modes.iter().map(|m| m.mode).collect();
     let compared: BTreeSet<Mode> = old_modes.intersection(&new_modes).copied().collect();
+    let notes = notes(old, new, &old_modes, &new_modes, &compared);
+    let old_groups = group(old, context);
+    let new_groups = group(new, context);
+    let mut changes = Vec::new();
+    cookie_changes(old, new, &old_groups, &new_groups, &compared, &mut changes);
+    party_moves(new, &old_groups, &new_groups, &mut changes);
+    third_party_changes(&old_groups, &new_groups, &mut changes);
+    storage_changes(old, new, context, &compared, &mut changes);
+    consent_changes(old, new, &compared, &mut changes);
+    page_changes(old, new, &mut changes);
+    changes.sort();
+    ScanDiff {
+        site: new.site.host.clone(),
+        old: scan_ref(old),
+        new: scan_ref(new),
+        modes_compared: compared.into_iter().collect(),
+        notes,
+        changes,
+    }
+}
+
+/// What makes two scans less than like for like.
+fn notes(
+    old: &Scan,
+    new: &Scan,
+    old_modes: &BTreeSet<Mode>,
+    new_modes: &BTreeSet<Mode>,
+    compared: &BTreeSet<Mode>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     if old.site.registrable_domain != new.site.registrable_domain {
         notes.push(format!(
@@ -518,9 +561,9 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
     if old_modes != new_modes {
         notes.push(format!(
             "the scans ran different consent modes ({} and {}); only {} are compared",
-            modes_list(&old_modes),
-            modes_list(&new_modes),
-            modes_list(&compared)
+            modes_list(old_modes),
+            modes_list(new_modes),
+            modes_list(compared)
         ));
     }
     for (which, scan) in [("older", old), ("newer", new)] {
@@ -538,14 +581,20 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
     if settings(old) != settings(new) {
         notes.push("the scans ran with different settings (scope, limits or timing)".into());
     }
+    notes
+}
 
-    let mut changes = Vec::new();
-    let old_groups = group(old, context);
-    let new_groups = group(new, context);
+/// Cookies added and removed per mode, and what changed of those in both scans.
+fn cookie_changes(
+    old: &Scan,
+    new: &Scan,
+    old_groups: &BTreeMap<CookieKey, Group>,
+    new_groups: &BTreeMap<CookieKey, Group>,
+    compared: &BTreeSet<Mode>,
+    changes: &mut Vec<Change>,
+) {
     let start_host = new.site.host.as_str();
-    let mode_vec = |modes: &BTreeSet<Mode>| modes.iter().copied().collect::<Vec<_>>();
-
-    for (key, now) in &new_groups {
+    for (key, now) in new_groups {
         let change =
             |kind, modes: Vec<Mode>, before: Option<String>, after: Option<String>| Change {
                 kind,
@@ -557,13 +606,7 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
                 evidence: now.evidence(start_host),
             };
         let was = old_groups.get(key);
-        let gained: BTreeSet<Mode> = now
-            .modes
-            .iter()
-            .filter(|m| compared.contains(m))
-            .filter(|m| was.is_none_or(|w| !w.modes.contains(m)))
-            .copied()
-            .collect();
+        let gained = missing_modes(&now.modes, was.map(|w| &w.modes), compared);
         if !gained.is_empty() {
             let after = match was {
                 Some(_) => format!("set in {}", modes_list(&now.modes)),
@@ -576,7 +619,7 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             };
             changes.push(change(
                 ChangeKind::Added,
-                mode_vec(&gained),
+                gained.iter().copied().collect(),
                 was.map(|w| format!("set in {}", modes_list(&w.modes))),
                 Some(after),
             ));
@@ -666,21 +709,15 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             ));
         }
     }
-    for (key, was) in &old_groups {
+    for (key, was) in old_groups {
         let now = new_groups.get(key);
-        let lost: BTreeSet<Mode> = was
-            .modes
-            .iter()
-            .filter(|m| compared.contains(m))
-            .filter(|m| now.is_none_or(|n| !n.modes.contains(m)))
-            .copied()
-            .collect();
+        let lost = missing_modes(&was.modes, now.map(|n| &n.modes), compared);
         if !lost.is_empty() {
             changes.push(Change {
                 kind: ChangeKind::Removed,
                 cookie: Some(key.clone()),
                 subject: None,
-                modes: mode_vec(&lost),
+                modes: lost.iter().copied().collect(),
                 before: Some(format!("set in {}", modes_list(&was.modes))),
                 after: now.map(|n| format!("set in {}", modes_list(&n.modes))),
                 evidence: was.evidence(&old.site.host),
@@ -705,8 +742,16 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             }
         }
     }
+}
 
-    // A name that moved between first and third party: one cookie gone, one new, same name.
+/// A name that moved between first and third party: one cookie gone, one new, same name.
+fn party_moves(
+    new: &Scan,
+    old_groups: &BTreeMap<CookieKey, Group>,
+    new_groups: &BTreeMap<CookieKey, Group>,
+    changes: &mut Vec<Change>,
+) {
+    let start_host = new.site.host.as_str();
     let mut gone_by_name: BTreeMap<(&str, &str), Vec<(&CookieKey, &Group)>> = BTreeMap::new();
     for (key, was) in old_groups
         .iter()
@@ -717,7 +762,7 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             .or_default()
             .push((key, was));
     }
-    for (key, now) in &new_groups {
+    for (key, now) in new_groups {
         if old_groups.contains_key(key) {
             continue;
         }
@@ -736,8 +781,16 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             });
         }
     }
+}
 
-    // Web storage, by origin, kind and key pattern.
+/// Web-storage keys added and removed per mode, by origin, kind and key pattern.
+fn storage_changes(
+    old: &Scan,
+    new: &Scan,
+    context: &DiffContext,
+    compared: &BTreeSet<Mode>,
+    changes: &mut Vec<Change>,
+) {
     let storage = |scan: &Scan| -> BTreeMap<String, (BTreeSet<Mode>, Vec<String>)> {
         let mut keys: BTreeMap<String, (BTreeSet<Mode>, Vec<String>)> = BTreeMap::new();
         for record in &scan.storage {
@@ -762,18 +815,13 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
     };
     let (old_storage, new_storage) = (storage(old), storage(new));
     for (key, (modes, writers)) in &new_storage {
-        let gained: BTreeSet<Mode> = modes
-            .iter()
-            .filter(|m| compared.contains(m))
-            .filter(|m| old_storage.get(key).is_none_or(|(was, _)| !was.contains(m)))
-            .copied()
-            .collect();
+        let gained = missing_modes(modes, old_storage.get(key).map(|(was, _)| was), compared);
         if !gained.is_empty() {
             changes.push(Change {
                 kind: ChangeKind::StorageAdded,
                 cookie: None,
                 subject: Some(key.clone()),
-                modes: mode_vec(&gained),
+                modes: gained.iter().copied().collect(),
                 before: old_storage
                     .get(key)
                     .map(|(was, _)| format!("written in {}", modes_list(was))),
@@ -788,18 +836,13 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
         }
     }
     for (key, (modes, _)) in &old_storage {
-        let lost: BTreeSet<Mode> = modes
-            .iter()
-            .filter(|m| compared.contains(m))
-            .filter(|m| new_storage.get(key).is_none_or(|(now, _)| !now.contains(m)))
-            .copied()
-            .collect();
+        let lost = missing_modes(modes, new_storage.get(key).map(|(now, _)| now), compared);
         if !lost.is_empty() {
             changes.push(Change {
                 kind: ChangeKind::StorageRemoved,
                 cookie: None,
                 subject: Some(key.clone()),
-                modes: mode_vec(&lost),
+                modes: lost.iter().copied().collect(),
                 before: Some(format!("written in {}", modes_list(modes))),
                 after: new_storage
                     .get(key)
@@ -808,8 +851,14 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             });
         }
     }
+}
 
-    // Third-party sites that set cookies.
+/// Third-party sites that set cookies now and did not before.
+fn third_party_changes(
+    old_groups: &BTreeMap<CookieKey, Group>,
+    new_groups: &BTreeMap<CookieKey, Group>,
+    changes: &mut Vec<Change>,
+) {
     let third_parties = |groups: &BTreeMap<CookieKey, Group>| -> BTreeMap<String, Vec<String>> {
         let mut sites: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (key, group) in groups {
@@ -822,8 +871,8 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
         }
         sites
     };
-    let old_third = third_parties(&old_groups);
-    for (site, names) in third_parties(&new_groups) {
+    let old_third = third_parties(old_groups);
+    for (site, names) in third_parties(new_groups) {
         if !old_third.contains_key(&site) {
             changes.push(Change {
                 kind: ChangeKind::NewThirdParty,
@@ -836,8 +885,10 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             });
         }
     }
+}
 
-    // The consent banner, judged on the first page of each answering pass.
+/// The consent banner, judged on the first page of each answering pass.
+fn consent_changes(old: &Scan, new: &Scan, compared: &BTreeSet<Mode>, changes: &mut Vec<Change>) {
     for mode in compared.iter().filter(|m| **m != Mode::BeforeConsent) {
         let first = |scan: &Scan| {
             scan.modes
@@ -889,8 +940,10 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             });
         }
     }
+}
 
-    // Pages.
+/// Pages added, removed, failing or loading again.
+fn page_changes(old: &Scan, new: &Scan, changes: &mut Vec<Change>) {
     let old_pages = page_states(old);
     let new_pages = page_states(new);
     let page_change =
@@ -944,16 +997,6 @@ pub fn diff(old: &Scan, new: &Scan, context: &DiffContext) -> ScanDiff {
             change.evidence.clear();
             changes.push(change);
         }
-    }
-
-    changes.sort();
-    ScanDiff {
-        site: new.site.host.clone(),
-        old: scan_ref(old),
-        new: scan_ref(new),
-        modes_compared: compared.into_iter().collect(),
-        notes,
-        changes,
     }
 }
 
