@@ -374,8 +374,8 @@ pub async fn scan_and_save(
     let classifier = classifier_for(&scan, &settings.site_config, None)?;
     classifier.record(&mut scan);
     report::save_scan(&scan, &path)?;
-    let mut stdout = std::io::stdout().lock();
     if !output.quiet {
+        let mut stdout = std::io::stdout().lock();
         let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
         let _ = writeln!(stdout, "Scan written to {}", path.display());
     }
@@ -401,77 +401,29 @@ pub async fn scan_and_save(
         failed_checks.push("cookies set before consent or surviving \"reject all\"".into());
     }
 
-    let previous = match &after.baseline {
-        Some(baseline) => {
-            let baseline = history::resolve(baseline)?;
-            let scan = report::load_scan(&baseline)?;
-            Some((baseline, scan))
-        }
-        None => {
-            let (previous, unreadable) = history::previous(&path, &scan.site.registrable_domain);
-            for problem in unreadable {
-                let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
-            }
-            previous
-        }
+    let context = DiffContext {
+        classifier: &classifier,
+        rules: &settings.consent_rules,
     };
-    match previous {
-        Some((previous_path, previous)) => {
-            let changes = diff::diff(
-                &previous,
-                &scan,
-                &DiffContext {
-                    classifier: &classifier,
-                    rules: &settings.consent_rules,
-                },
-            );
-            if !output.quiet {
-                let color =
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                let _ = writeln!(stdout, "\nCompared with {}:", previous_path.display());
-                let _ = write!(stdout, "{}", diff::render::render_text(&changes, color));
-            }
-            if let Some(file) = &after.diff_output {
-                write_diff(&changes, file)?;
-            }
-            let failing = changes.failing(&after.fail_on);
-            if !failing.is_empty() {
-                let kinds: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
-                failed_checks.push(format!("changes listed in --fail-on: {}", kinds.join(", ")));
-            }
-        }
-        None => {
-            if !output.quiet {
-                let _ = writeln!(
-                    stdout,
-                    "\nFirst scan of {} in {}: nothing to compare with yet.",
-                    scan.site.host,
-                    history_dir.display()
-                );
-            }
-        }
-    }
-
-    if let Some((policy, fail_on_drift, tolerance)) = &after.policy {
+    failed_checks.extend(compare_with_previous(
+        &scan,
+        &path,
+        &history_dir,
+        after,
+        &context,
+        output.quiet,
+    )?);
+    if let Some(policy) = &after.policy {
         let browser = settings.browser.clone();
-        let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
-        let report = diff::drift::check(&scan, &declared, &classifier, policy, *tolerance);
-        if !output.quiet {
-            let _ = write!(stdout, "\n{}", diff::drift::render_text(&report));
-        }
-        if *fail_on_drift && !report.findings.is_empty() {
-            failed_checks.push(format!(
-                "{} differences from the published policy",
-                report.findings.len()
-            ));
-        }
+        failed_checks
+            .extend(check_policy(&scan, policy, &classifier, browser, output.quiet).await?);
     }
 
     if let Some(keep) = after.retain {
         let removed = history::prune(&history_dir, keep)?;
         if !output.quiet && !removed.is_empty() {
             let _ = writeln!(
-                stdout,
+                std::io::stdout().lock(),
                 "Deleted {} old scans (keeping the {keep} newest).",
                 removed.len()
             );
@@ -486,6 +438,88 @@ pub async fn scan_and_save(
         failed_checks.join("; ")
     );
     Ok(EXIT_VIOLATIONS)
+}
+
+/// Diffs a new scan against the baseline, else the previous complete scan beside it; prints
+/// and writes the diff. Returns the failed check when a `--fail-on` kind is present.
+fn compare_with_previous(
+    scan: &Scan,
+    path: &Path,
+    history_dir: &Path,
+    after: &AfterScan,
+    context: &DiffContext,
+    quiet: bool,
+) -> anyhow::Result<Option<String>> {
+    let previous = match &after.baseline {
+        Some(baseline) => {
+            let baseline = history::resolve(baseline)?;
+            let scan = report::load_scan(&baseline)?;
+            Some((baseline, scan))
+        }
+        None => {
+            let (previous, unreadable) = history::previous(path, &scan.site.registrable_domain);
+            for problem in unreadable {
+                let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
+            }
+            previous
+        }
+    };
+    let Some((previous_path, previous)) = previous else {
+        if !quiet {
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "\nFirst scan of {} in {}: nothing to compare with yet.",
+                scan.site.host,
+                history_dir.display()
+            );
+        }
+        return Ok(None);
+    };
+    let changes = diff::diff(&previous, scan, context);
+    if !quiet {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "\nCompared with {}:", previous_path.display());
+        let _ = write!(stdout, "{}", diff::render::render_text(&changes, color));
+    }
+    if let Some(file) = &after.diff_output {
+        write_diff(&changes, file)?;
+    }
+    let failing = changes.failing(&after.fail_on);
+    if failing.is_empty() {
+        return Ok(None);
+    }
+    let kinds: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
+    Ok(Some(format!(
+        "changes listed in --fail-on: {}",
+        kinds.join(", ")
+    )))
+}
+
+/// Checks a new scan against the published policy and prints the findings. Returns the failed
+/// check when drift fails the run.
+async fn check_policy(
+    scan: &Scan,
+    (policy, fail_on_drift, tolerance): &(String, bool, f64),
+    classifier: &crate::classify::Classifier,
+    browser: crate::visit::BrowserOptions,
+    quiet: bool,
+) -> anyhow::Result<Option<String>> {
+    let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
+    let report = diff::drift::check(scan, &declared, classifier, policy, *tolerance);
+    if !quiet {
+        let _ = write!(
+            std::io::stdout().lock(),
+            "\n{}",
+            diff::drift::render_text(&report)
+        );
+    }
+    Ok((*fail_on_drift && !report.findings.is_empty()).then(|| {
+        format!(
+            "{} differences from the published policy",
+            report.findings.len()
+        )
+    }))
 }
 
 fn scan_loaded_a_page(scan: &Scan) -> bool {
