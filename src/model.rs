@@ -359,9 +359,9 @@ pub struct Timing {
     pub pages_ms: BTreeMap<String, u64>,
 }
 
-/// Hand-built scans for unit tests of what reads scans (diff, drift).
-#[cfg(test)]
-pub(crate) mod sample {
+/// Hand-built scans for the tests and benchmarks of what reads scans (diff, drift, history).
+#[doc(hidden)]
+pub mod sample {
     use super::*;
 
     /// A complete scan of `www.example.com` in all three modes, every page loaded.

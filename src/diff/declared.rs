@@ -54,8 +54,12 @@ impl DeclaredCookie {
     /// Whether an observed cookie name is this declaration (case-insensitive, placeholders as
     /// wildcards).
     pub fn matches(&self, observed: &str) -> bool {
-        let pattern = wildcard(&self.name).to_ascii_lowercase();
-        crate::classify::glob_match(&pattern, &observed.to_ascii_lowercase())
+        crate::classify::glob_match(&self.pattern(), &observed.to_ascii_lowercase())
+    }
+
+    /// The name as a lower-case glob: placeholders become `*`.
+    pub fn pattern(&self) -> String {
+        wildcard(&self.name).to_ascii_lowercase()
     }
 }
 

@@ -99,6 +99,8 @@ pub fn check(
         entry.records.push(cookie);
     }
 
+    let index = DeclarationIndex::new(declared);
+    let mut declared_seen = vec![false; declared.len()];
     let host = scan.site.host.as_str();
     let mut findings = Vec::new();
     for ((pattern, domain), seen) in &observed {
@@ -128,10 +130,16 @@ pub fn check(
             observed,
             evidence: evidence(),
         };
-        let matching: Vec<&DeclaredCookie> = declared
-            .iter()
-            .filter(|d| seen.records.iter().any(|c| d.matches(&c.name)) || d.name == *pattern)
-            .collect();
+        let matched = index.matching(
+            seen.records
+                .iter()
+                .map(|c| c.name.as_str())
+                .chain([pattern.as_str()]),
+        );
+        for &at in &matched {
+            declared_seen[at] = true;
+        }
+        let matching: Vec<&DeclaredCookie> = matched.iter().map(|&at| &declared[at]).collect();
         if matching.is_empty() {
             let modes: BTreeSet<Mode> = seen
                 .records
@@ -209,11 +217,7 @@ pub fn check(
             ));
         }
     }
-    for declaration in declared {
-        let seen = observed.iter().any(|((pattern, _), seen)| {
-            declaration.name == *pattern
-                || seen.records.iter().any(|c| declaration.matches(&c.name))
-        });
+    for (declaration, seen) in declared.iter().zip(declared_seen) {
         if !seen {
             findings.push(DriftFinding {
                 kind: DriftKind::NotObserved,
@@ -248,6 +252,49 @@ pub fn check(
         observed_cookies: observed.len(),
         tolerance,
         findings,
+    }
+}
+
+/// Declared names by exact (lower-case) name, and the wildcard ones, so that matching a scan of
+/// thousands of cookies against a policy of thousands of names stays linear.
+struct DeclarationIndex {
+    exact: std::collections::HashMap<String, Vec<usize>>,
+    wildcards: Vec<(usize, String)>,
+}
+
+impl DeclarationIndex {
+    fn new(declared: &[DeclaredCookie]) -> DeclarationIndex {
+        let mut index = DeclarationIndex {
+            exact: std::collections::HashMap::new(),
+            wildcards: Vec::new(),
+        };
+        for (at, declaration) in declared.iter().enumerate() {
+            let pattern = declaration.pattern();
+            if pattern.contains('*') {
+                index.wildcards.push((at, pattern));
+            } else {
+                index.exact.entry(pattern).or_default().push(at);
+            }
+        }
+        index
+    }
+
+    /// Indices of the declarations naming any of `names`, in policy order.
+    fn matching<'a>(&self, names: impl Iterator<Item = &'a str>) -> Vec<usize> {
+        let mut found = BTreeSet::new();
+        for name in names {
+            let name = name.to_ascii_lowercase();
+            if let Some(hits) = self.exact.get(&name) {
+                found.extend(hits.iter().copied());
+            }
+            for (at, pattern) in &self.wildcards {
+                // A declared `_ga_*` names the observed pattern `_ga_*` as well as `_ga_X1`.
+                if *pattern == name || crate::classify::glob_match(pattern, &name) {
+                    found.insert(*at);
+                }
+            }
+        }
+        found.into_iter().collect()
     }
 }
 
