@@ -421,6 +421,12 @@ async fn check_reads_the_policy_the_site_publishes_in_the_browser() {
         out.contains("Observed but not declared (1)") && out.contains("  lang (news.test)"),
         "{out}"
     );
+    // With the row to paste, in the site's table layout.
+    assert!(
+        out.contains("Rows to add to the policy")
+            && out.contains("| lang | Remembers the reader's language |"),
+        "{out}"
+    );
 
     // A page without a cookie table is a clear error, not an empty policy.
     let none = news.args(&[

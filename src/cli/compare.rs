@@ -263,9 +263,12 @@ pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     .await?;
     let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
     let report = diff::drift::check(&scan, &declared, &classifier, &policy, tolerance);
+    let rows = diff::drift::rows_to_add(&scan, &report, &classifier, &config.table)
+        .map(|rows| format!("\nRows to add to the policy for the undeclared cookies:\n\n{rows}"))
+        .unwrap_or_default();
     let text = match args.format {
-        CompareFormat::Text => diff::drift::render_text(&report),
-        CompareFormat::Md => diff::drift::render_markdown(&report),
+        CompareFormat::Text => diff::drift::render_text(&report) + &rows,
+        CompareFormat::Md => diff::drift::render_markdown(&report) + &rows,
         CompareFormat::Json => {
             serde_json::to_string_pretty(&report).expect("a report always serialises") + "\n"
         }

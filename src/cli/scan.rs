@@ -415,8 +415,17 @@ pub async fn scan_and_save(
     )?);
     if let Some(policy) = &after.policy {
         let browser = settings.browser.clone();
-        failed_checks
-            .extend(check_policy(&scan, policy, &classifier, browser, output.quiet).await?);
+        failed_checks.extend(
+            check_policy(
+                &scan,
+                policy,
+                &classifier,
+                &settings.site_config.table,
+                browser,
+                output.quiet,
+            )
+            .await?,
+        );
     }
 
     if let Some(keep) = after.retain {
@@ -502,17 +511,21 @@ async fn check_policy(
     scan: &Scan,
     (policy, fail_on_drift, tolerance): &(String, bool, f64),
     classifier: &crate::classify::Classifier,
+    table: &crate::report::policy::TableSettings,
     browser: crate::visit::BrowserOptions,
     quiet: bool,
 ) -> anyhow::Result<Option<String>> {
     let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
     let report = diff::drift::check(scan, &declared, classifier, policy, *tolerance);
     if !quiet {
-        let _ = write!(
-            std::io::stdout().lock(),
-            "\n{}",
-            diff::drift::render_text(&report)
-        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, "\n{}", diff::drift::render_text(&report));
+        if let Some(rows) = diff::drift::rows_to_add(scan, &report, classifier, table) {
+            let _ = write!(
+                stdout,
+                "\nRows to add to the policy for the undeclared cookies:\n\n{rows}"
+            );
+        }
     }
     Ok((*fail_on_drift && !report.findings.is_empty()).then(|| {
         format!(

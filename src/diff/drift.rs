@@ -298,6 +298,36 @@ impl DeclarationIndex {
     }
 }
 
+/// The rows of the site's policy table (its layout and language) for the cookies the policy
+/// does not declare, as Markdown under their section headings: what to paste into the
+/// published policy. None when every observed cookie is declared.
+pub fn rows_to_add(
+    scan: &Scan,
+    report: &DriftReport,
+    classifier: &Classifier,
+    settings: &crate::report::policy::TableSettings,
+) -> Option<String> {
+    let undeclared: BTreeSet<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == DriftKind::Undeclared)
+        .filter_map(|f| Some((f.cookie.as_str(), f.domain.as_deref()?)))
+        .collect();
+    if undeclared.is_empty() {
+        return None;
+    }
+    let mut missing = scan.clone();
+    missing.cookies.retain(|cookie| {
+        let pattern = classifier.classify(&cookie.name, &cookie.domain).pattern;
+        let domain = registrable_domain(cookie.domain.trim_start_matches('.'));
+        undeclared.contains(&(pattern.as_str(), domain.as_str()))
+    });
+    let table = crate::report::policy::build(&missing, classifier, settings);
+    let markdown = crate::report::policy::render_markdown(&table, settings);
+    // Without the page title: the sections are what goes into the existing policy.
+    Some(markdown.lines().skip(2).collect::<Vec<_>>().join("\n") + "\n")
+}
+
 fn source_name(source: Source) -> &'static str {
     match source {
         Source::SiteConfig => "the site config",
@@ -515,5 +545,31 @@ mod tests {
             "{text}"
         );
         assert!(render_markdown(&report).contains("\\_fbp"));
+    }
+
+    #[test]
+    fn undeclared_cookies_come_with_the_rows_to_add() {
+        let scanned = scan(
+            &["/"],
+            vec![
+                cookie("_gcl_au", ".example.com", "/", &[Mode::Accept]),
+                cookie("basket", "www.example.com", "/", &[Mode::Accept]),
+            ],
+        );
+        let settings = crate::report::policy::TableSettings::default();
+        let report = check(&scanned, &policy(), &classifier(), "policy.md", 1.5);
+        let rows = rows_to_add(&scanned, &report, &classifier(), &settings).expect("rows");
+        assert!(rows.starts_with("## "), "{rows}");
+        assert!(rows.contains("\\_gcl\\_au"), "{rows}");
+        assert!(
+            !rows.contains("basket"),
+            "declared cookies are not repeated: {rows}"
+        );
+        let declared_only = scan(
+            &["/"],
+            vec![cookie("basket", "www.example.com", "/", &[Mode::Accept])],
+        );
+        let all_declared = check(&declared_only, &policy(), &classifier(), "policy.md", 1.5);
+        assert!(rows_to_add(&declared_only, &all_declared, &classifier(), &settings).is_none());
     }
 }
