@@ -415,17 +415,27 @@ pub async fn scan_and_save(
     )?);
     if let Some(policy) = &after.policy {
         let browser = settings.browser.clone();
-        failed_checks.extend(
-            check_policy(
-                &scan,
-                policy,
-                &classifier,
-                &settings.site_config.table,
-                browser,
-                output.quiet,
-            )
-            .await?,
+        let checking = check_policy(
+            &scan,
+            policy,
+            &classifier,
+            &settings.site_config.table,
+            browser,
+            output.quiet,
         );
+        // The scan's Ctrl-C handler is gone but its signal hook stays: listen again, or Ctrl-C
+        // would do nothing while the policy page loads. Dropping the check kills its browser.
+        tokio::select! {
+            failed = checking => failed_checks.extend(failed?),
+            _ = tokio::signal::ctrl_c() => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "interrupted: the policy check was abandoned; the scan is saved in {}",
+                    path.display()
+                );
+                return Ok(EXIT_INTERRUPTED);
+            }
+        }
     }
 
     if let Some(keep) = after.retain {

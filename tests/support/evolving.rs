@@ -125,6 +125,10 @@ pub fn handler(site: Arc<EvolvingSite>) -> Handler {
             ("www.news.test", "/news/1") => SiteResponse::html(page("<h1>A story</h1>", changed)),
             ("www.news.test", "/robots.txt") => SiteResponse::text("text/plain", ""),
             ("www.news.test", "/cookie-policy") => SiteResponse::html(POLICY_PAGE),
+            // A policy page that never comes: for interrupting the check.
+            ("www.news.test", "/slow-policy") => {
+                SiteResponse::html(POLICY_PAGE).delay(std::time::Duration::from_secs(120))
+            }
             ("www.news.test", "/declaration.json") => SiteResponse::text(
                 "application/json",
                 r#"[["Statistics", [["stats_uid", "Stats Inc", "Counts readers", "1 year", "HTTP"]]],
