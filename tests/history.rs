@@ -454,30 +454,14 @@ async fn ctrl_c_during_the_policy_check_keeps_the_scan_and_exits_130() {
         "--policy",
         "https://www.news.test/slow-policy",
     ]);
-    let child = std::process::Command::new(support::cookiescan_bin())
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("cookiescan starts");
     // Interrupt once the scan is done and the policy page is being requested.
-    while !news
-        .server
-        .hits()
-        .iter()
-        .any(|h| h.ends_with("/slow-policy"))
-    {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let output = support::run_and_interrupt(args, || {
+        news.server
+            .hits()
+            .iter()
+            .any(|h| h.ends_with("/slow-policy"))
+    })
+    .await;
     assert_eq!(output.status.code(), Some(130), "{}", text(&output));
     assert!(
         text(&output).contains("the policy check was abandoned"),

@@ -510,25 +510,11 @@ async fn an_interrupted_scan_writes_what_it_has() {
         out.display().to_string(),
     ];
     args.extend(support::chrome_args(&fixture.server));
-    let child = std::process::Command::new(support::cookiescan_bin())
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("cookiescan starts");
     // Interrupt while the slow page is being served: the crawl is then mid-level.
-    while !fixture.server.hits().iter().any(|h| h.ends_with("/slow")) {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let output = support::run_and_interrupt(args, || {
+        fixture.server.hits().iter().any(|h| h.ends_with("/slow"))
+    })
+    .await;
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert!(!scan.complete);

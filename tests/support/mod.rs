@@ -47,3 +47,33 @@ pub async fn run_cookiescan(args: Vec<String>) -> std::process::Output {
     .await
     .expect("join")
 }
+
+/// Runs the real binary and sends it SIGINT (Ctrl-C) once `ready` holds, checked every 50 ms
+/// (a condition, not a guessed delay); returns what it printed and its exit status.
+pub async fn run_and_interrupt(
+    args: Vec<String>,
+    ready: impl Fn() -> bool,
+) -> std::process::Output {
+    let child = std::process::Command::new(cookiescan_bin())
+        .args(&args)
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("cookiescan-tests-no-cache"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cookiescan starts");
+    while !ready() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("cookiescan ends")
+}
