@@ -647,7 +647,7 @@ fn cookie_changes(
                     None,
                     Some(format!("{} cookie", now.category.as_str())),
                 ));
-            } else if was_violating && !now.violates(mode) && was.is_some() {
+            } else if was_violating && !now.violates(mode) {
                 changes.push(change(better, vec![mode], None, None));
             }
         }

@@ -202,6 +202,17 @@ pub fn render_markdown(diff: &ScanDiff) -> String {
         }
         out.push('\n');
     }
+    let modes: Vec<&str> = diff.modes_compared.iter().map(|m| m.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "<sub>cookiescan {} · consent modes compared: {}</sub>",
+        env!("CARGO_PKG_VERSION"),
+        if modes.is_empty() {
+            "none".to_string()
+        } else {
+            modes.join(", ")
+        }
+    );
     out
 }
 
@@ -283,6 +294,7 @@ mod tests {
         diff.changes.clear();
         assert!(render_text(&diff, false).contains("No changes."));
         assert!(render_markdown(&diff).contains("**No changes.**"));
+        assert!(render_markdown(&diff).contains("consent modes compared: before-consent</sub>"));
         let json: serde_json::Value = serde_json::from_str(&render_json(&diff)).unwrap();
         assert_eq!(json["changes"], serde_json::json!([]));
     }
