@@ -98,6 +98,8 @@ async fn a_changed_site_gives_exactly_its_changes_and_fails_the_build() {
     // First scan: nothing to compare with.
     let first = cookiescan(scan_args(&[])).await;
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    // Unattended: stderr is not a terminal, so no progress bar (nor anything else) is drawn.
+    assert!(first.stderr.is_empty(), "{}", text(&first));
     assert!(
         text(&first).contains("nothing to compare with"),
         "{}",
