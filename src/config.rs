@@ -106,6 +106,16 @@ pub struct ScanSection {
     pub retain: Option<usize>,
 }
 
+impl ScanSection {
+    /// `fail_on` as kinds of change (`regressions` and `any` expanded); a config that loaded
+    /// has none it does not know.
+    pub fn fail_on_kinds(
+        &self,
+    ) -> Result<std::collections::BTreeSet<crate::diff::ChangeKind>, String> {
+        crate::diff::parse_kinds(&self.fail_on.join(","))
+    }
+}
+
 /// The cookie table the site publishes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -214,7 +224,9 @@ impl SiteConfig {
             path: path.to_path_buf(),
             message,
         };
-        crate::diff::parse_kinds(&config.scan.fail_on.join(","))
+        config
+            .scan
+            .fail_on_kinds()
             .map_err(|e| invalid(format!("[scan] fail_on: {e}")))?;
         if config.scan.modes.as_ref().is_some_and(Vec::is_empty) {
             return Err(invalid("[scan] modes is empty".into()));
@@ -255,17 +267,7 @@ impl SiteConfig {
 
 /// The default config location of a site: `<scans dir>/<host>.toml`.
 pub fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
-    let safe: String = host
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    scans_dir.join(format!("{}.toml", safe.trim_start_matches('.')))
+    scans_dir.join(format!("{}.toml", crate::report::host_file_name(host)))
 }
 
 #[cfg(test)]

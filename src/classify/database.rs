@@ -71,15 +71,11 @@ pub async fn update(
     if database.is_empty() {
         return Err(invalid("it has no entries".into()));
     }
-    let write_error = |source| DatabaseError::Write {
-        path: dest.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(write_error)?;
-    }
-    let temporary = dest.with_extension("csv.partial");
-    std::fs::write(&temporary, text.as_bytes()).map_err(write_error)?;
-    std::fs::rename(&temporary, dest).map_err(write_error)?;
+    crate::report::write_atomically(dest, text.as_bytes()).map_err(|source| {
+        DatabaseError::Write {
+            path: dest.to_path_buf(),
+            source,
+        }
+    })?;
     Ok(database.len())
 }

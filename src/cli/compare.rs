@@ -1,7 +1,7 @@
 //! `diff`, `check` and `history`: reading stored scans, never a browser.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -183,11 +183,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => args.output.is_none() && super::stdout_wants_color(),
     };
     let text = match args.format {
         CompareFormat::Text => diff::render::render_text(&changes, color),
@@ -197,7 +193,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
     emit(args.output.as_deref(), &text)?;
     let fail_on = match &args.fail_on {
         Some(kinds) => kinds.clone(),
-        None => diff::parse_kinds(&config.scan.fail_on.join(",")).unwrap_or_default(),
+        None => config.scan.fail_on_kinds().unwrap_or_default(),
     };
     let failing = changes.failing(&fail_on);
     if failing.is_empty() {
@@ -306,9 +302,37 @@ struct HistoryRow {
     error: Option<String>,
 }
 
+/// What classifying a site's scans takes, built once per site rather than once per scan (the
+/// Open Cookie Database alone is megabytes of CSV).
+struct SiteKnowledge {
+    host: String,
+    classifier: crate::classify::Classifier,
+    rules: crate::consent::rules::RuleSet,
+}
+
+impl SiteKnowledge {
+    fn for_scan(scan: &Scan, scans_dir: &Path) -> anyhow::Result<SiteKnowledge> {
+        let config = crate::config::SiteConfig::load(
+            &crate::config::default_config_path(scans_dir, &scan.site.host),
+            false,
+        )
+        .unwrap_or_default();
+        Ok(SiteKnowledge {
+            host: scan.site.host.clone(),
+            classifier: classifier_for(scan, &config, None)?,
+            rules: config.consent_rules(builtin_rules()),
+        })
+    }
+}
+
 /// Counts a stored scan; `previous` is the last complete scan before it, and becomes this one
-/// when it is complete.
-fn history_row(path: &Path, scans_dir: &Path, previous: &mut Option<Scan>) -> HistoryRow {
+/// when it is complete. `known` is reused while the scans are of the same site.
+fn history_row(
+    path: &Path,
+    scans_dir: &Path,
+    known: &mut Option<SiteKnowledge>,
+    previous: &mut Option<Scan>,
+) -> HistoryRow {
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -335,24 +359,24 @@ fn history_row(path: &Path, scans_dir: &Path, previous: &mut Option<Scan>) -> Hi
             return row;
         }
     };
-    let config = crate::config::SiteConfig::load(
-        &crate::config::default_config_path(scans_dir, &scan.site.host),
-        false,
-    )
-    .unwrap_or_default();
-    let classifier = match classifier_for(&scan, &config, None) {
-        Ok(classifier) => classifier,
-        Err(error) => {
-            row.error = Some(format!("{error:#}"));
-            return row;
+    if known.as_ref().is_none_or(|k| k.host != scan.site.host) {
+        match SiteKnowledge::for_scan(&scan, scans_dir) {
+            Ok(site) => *known = Some(site),
+            Err(error) => {
+                row.error = Some(format!("{error:#}"));
+                return row;
+            }
         }
-    };
-    let mut pages: BTreeMap<&str, bool> = BTreeMap::new();
-    for page in scan.modes.iter().flat_map(|run| &run.pages) {
-        *pages.entry(page.url.as_str()).or_default() |= page.outcome == PageOutcome::Failed;
     }
+    let SiteKnowledge {
+        classifier, rules, ..
+    } = known.as_ref().expect("set just above");
+    let pages = diff::page_states(&scan);
     row.pages = pages.len();
-    row.failed_pages = pages.values().filter(|failed| **failed).count();
+    row.failed_pages = pages
+        .values()
+        .filter(|outcome| **outcome == PageOutcome::Failed)
+        .count();
     row.cookies = scan.cookies.len();
     for cookie in &scan.cookies {
         let category = match &cookie.classification {
@@ -364,22 +388,14 @@ fn history_row(path: &Path, scans_dir: &Path, previous: &mut Option<Scan>) -> Hi
             *row.by_mode.entry(*mode).or_default() += 1;
         }
     }
-    let rules = config.consent_rules(builtin_rules());
-    let found = findings(&scan, &rules, &classifier);
+    let found = findings(&scan, rules, classifier);
     row.set_before_consent = found.before_consent.len();
     row.survive_reject = found.survive_reject.len();
     row.started_at = Some(scan.timing.started_at.clone());
     row.complete = Some(scan.complete);
     if scan.complete {
         if let Some(previous) = previous.as_ref() {
-            let changes = diff::diff(
-                previous,
-                &scan,
-                &DiffContext {
-                    classifier: &classifier,
-                    rules: &rules,
-                },
-            );
+            let changes = diff::diff(previous, &scan, &DiffContext { classifier, rules });
             row.changes_since_previous = Some(changes.changes.len());
             row.regressions_since_previous = Some(
                 changes
@@ -411,10 +427,10 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         );
     }
     let scans_dir = dir.parent().unwrap_or(Path::new("."));
-    let mut previous = None;
+    let (mut known, mut previous) = (None, None);
     let rows: Vec<HistoryRow> = scans
         .iter()
-        .map(|p| history_row(p, scans_dir, &mut previous))
+        .map(|p| history_row(p, scans_dir, &mut known, &mut previous))
         .collect();
     let text = match args.format {
         HistoryFormat::Json => {

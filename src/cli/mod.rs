@@ -451,6 +451,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
+/// Whether text on standard output may be coloured: it is a terminal and `NO_COLOR` is unset.
+fn stdout_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause

@@ -4,7 +4,7 @@
 //! are pruned last.
 
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -58,7 +58,7 @@ impl AfterScan {
             fail_on: match &args.fail_on {
                 Some(kinds) => kinds.clone(),
                 // Validated when the config was loaded.
-                None => diff::parse_kinds(&config.scan.fail_on.join(",")).unwrap_or_default(),
+                None => config.scan.fail_on_kinds().unwrap_or_default(),
             },
             retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
             diff_output: args.diff_output.clone(),
@@ -496,7 +496,7 @@ fn compare_with_previous(
     };
     let changes = diff::diff(&previous, scan, context);
     if !quiet {
-        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color = super::stdout_wants_color();
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "\nCompared with {}:", previous_path.display());
         let _ = write!(stdout, "{}", diff::render::render_text(&changes, color));

@@ -468,7 +468,7 @@ fn scan_ref(scan: &Scan) -> ScanRef {
 }
 
 /// Each page's outcome over all modes: failed if it failed in any.
-fn page_states(scan: &Scan) -> BTreeMap<&str, PageOutcome> {
+pub(crate) fn page_states(scan: &Scan) -> BTreeMap<&str, PageOutcome> {
     let mut states: BTreeMap<&str, PageOutcome> = BTreeMap::new();
     for page in scan.modes.iter().flat_map(|run| &run.pages) {
         let state = states.entry(page.url.as_str()).or_insert(page.outcome);

@@ -71,9 +71,6 @@ pub fn save_scan(scan: &Scan, path: &Path) -> Result<(), ReportError> {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(write_error)?;
-    }
     let mut json = serde_json::to_vec_pretty(scan).expect("a scan always serialises");
     json.push(b'\n');
     write_atomically(path, &json).map_err(write_error)
@@ -94,32 +91,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-/// The default place of a scan: `<dir>/<host>/<UTC timestamp>.json`. The host comes from the
-/// URL the user typed; it is still reduced to safe characters before it becomes a path.
-pub fn default_scan_path(dir: &Path, host: &str, started_at: &str) -> PathBuf {
-    crate::history::new_scan_path(&site_dir(dir, host), started_at)
+/// The directory of a site's scans: `<dir>/<host>`.
+pub fn site_dir(dir: &Path, host: &str) -> PathBuf {
+    dir.join(host_file_name(host))
 }
 
-/// The directory of a site's scans: `<dir>/<host>`, the host reduced to safe characters.
-pub fn site_dir(dir: &Path, host: &str) -> PathBuf {
-    let safe = |text: &str| -> String {
-        text.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-            .trim_start_matches('.')
-            .to_string()
-    };
-    let host = match safe(host) {
-        h if h.is_empty() => "site".to_string(),
-        h => h,
-    };
-    dir.join(host)
+/// A host as a file name: it comes from the URL the user typed, and is still reduced to safe
+/// characters (no `/`, no leading `.`) before it becomes a path. Names the site's scan
+/// directory and its config beside it.
+pub fn host_file_name(host: &str) -> String {
+    let safe: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_start_matches('.') {
+        "" => "site".to_string(),
+        name => name.to_string(),
+    }
 }
 
 /// Where the screenshots of a scan go: `<scan file stem>-artifacts/` beside the JSON.
@@ -137,13 +131,11 @@ mod tests {
 
     #[test]
     fn scan_paths_cannot_escape_the_scans_directory() {
-        let path = default_scan_path(Path::new("scans"), "../../etc", "2026-11-29T01:02:03Z");
+        let stamp = "2026-11-29T01:02:03Z";
+        let path = crate::history::new_scan_path(&site_dir(Path::new("scans"), "../../etc"), stamp);
         assert_eq!(path, Path::new("scans/_.._etc/2026-11-29T01-02-03Z.json"));
-        let path = default_scan_path(
-            Path::new("scans"),
-            "www.example.com",
-            "2026-11-29T01:02:03Z",
-        );
+        let path =
+            crate::history::new_scan_path(&site_dir(Path::new("scans"), "www.example.com"), stamp);
         assert_eq!(
             path,
             Path::new("scans/www.example.com/2026-11-29T01-02-03Z.json")

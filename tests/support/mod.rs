@@ -31,21 +31,22 @@ pub fn chrome_args(server: &SiteServer) -> Vec<String> {
     ]
 }
 
+/// The real binary with `args`, isolated from the developer's machine: no cached Open Cookie
+/// Database may colour results.
+fn command(args: &[String]) -> std::process::Command {
+    let mut command = std::process::Command::new(cookiescan_bin());
+    command.args(args).env(
+        "XDG_CACHE_HOME",
+        std::env::temp_dir().join("cookiescan-tests-no-cache"),
+    );
+    command
+}
+
 /// Runs the real binary off the async runtime, so an in-process fixture server keeps serving.
 pub async fn run_cookiescan(args: Vec<String>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(cookiescan_bin())
-            .args(&args)
-            // No cached Open Cookie Database from the developer's machine may colour results.
-            .env(
-                "XDG_CACHE_HOME",
-                std::env::temp_dir().join("cookiescan-tests-no-cache"),
-            )
-            .output()
-            .expect("cookiescan runs")
-    })
-    .await
-    .expect("join")
+    tokio::task::spawn_blocking(move || command(&args).output().expect("cookiescan runs"))
+        .await
+        .expect("join")
 }
 
 /// Runs the real binary and sends it SIGINT (Ctrl-C) once `ready` holds, checked every 50 ms
@@ -54,12 +55,7 @@ pub async fn run_and_interrupt(
     args: Vec<String>,
     ready: impl Fn() -> bool,
 ) -> std::process::Output {
-    let child = std::process::Command::new(cookiescan_bin())
-        .args(&args)
-        .env(
-            "XDG_CACHE_HOME",
-            std::env::temp_dir().join("cookiescan-tests-no-cache"),
-        )
+    let child = command(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
