@@ -329,6 +329,24 @@ async fn scan_all_goes_on_past_a_broken_site_and_reports_it() {
         "{}",
         text(&output)
     );
+
+    // The site's own history as the baseline: its newest scan is chosen before this scan joins
+    // the directory, so the diff is against the scan before, not against itself.
+    let output = cookiescan(news.scan_args(&[
+        "--modes",
+        "before-consent",
+        "--fail-on",
+        "added",
+        "--baseline",
+        history.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("+ _fbp (news.test)"),
+        "{}",
+        text(&output)
+    );
     news.server.shutdown().await;
 }
 

@@ -36,17 +36,21 @@ pub struct AfterScan {
     pub fail_on: BTreeSet<ChangeKind>,
     pub retain: Option<usize>,
     pub diff_output: Option<PathBuf>,
-    /// Diff against this scan or directory instead of the previous scan of the history.
-    pub baseline: Option<PathBuf>,
+    /// The scan to diff against instead of the previous one of the history, with its path.
+    /// Read before scanning: a directory's newest scan must be chosen before this scan joins
+    /// it, and a bad baseline must stop the run before any work.
+    pub baseline: Option<(PathBuf, Scan)>,
     /// The published policy to check against: file, fail on drift, lifetime tolerance.
     pub policy: Option<(String, bool, f64)>,
 }
 
 impl AfterScan {
-    /// Fails before any scanning when the baseline cannot be read.
-    fn check_baseline(&self) -> anyhow::Result<()> {
-        if let Some(baseline) = &self.baseline {
-            report::load_scan(&history::resolve(baseline)?).context("--baseline")?;
+    /// Reads `--baseline`, if given.
+    fn load_baseline(&mut self, args: &AfterScanArgs) -> anyhow::Result<()> {
+        if let Some(baseline) = &args.baseline {
+            let path = history::resolve(baseline)?;
+            let scan = report::load_scan(&path).context("--baseline")?;
+            self.baseline = Some((path, scan));
         }
         Ok(())
     }
@@ -62,7 +66,7 @@ impl AfterScan {
             },
             retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
             diff_output: args.diff_output.clone(),
-            baseline: args.baseline.clone(),
+            baseline: None,
             policy: args
                 .policy
                 .clone()
@@ -81,8 +85,8 @@ impl AfterScan {
 /// `cookiescan scan [URL]`.
 pub async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
     let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
-    let after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
-    after.check_baseline()?;
+    let mut after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+    after.load_baseline(&options.after)?;
     let settings = scan_settings(start_url, options, config)?;
     scan_and_save(settings, &options.output, &after).await
 }
@@ -469,32 +473,30 @@ fn compare_with_previous(
     context: &DiffContext,
     quiet: bool,
 ) -> anyhow::Result<Option<String>> {
-    let previous = match &after.baseline {
-        Some(baseline) => {
-            let baseline = history::resolve(baseline)?;
-            let scan = report::load_scan(&baseline)?;
-            Some((baseline, scan))
-        }
+    let found;
+    let (previous_path, previous) = match &after.baseline {
+        Some((path, baseline)) => (path, baseline),
         None => {
             let (previous, unreadable) = history::previous(path, &scan.site.registrable_domain);
             for problem in unreadable {
                 let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
             }
-            previous
+            let Some(previous) = previous else {
+                if !quiet {
+                    let _ = writeln!(
+                        std::io::stdout().lock(),
+                        "\nFirst scan of {} in {}: nothing to compare with yet.",
+                        scan.site.host,
+                        history_dir.display()
+                    );
+                }
+                return Ok(None);
+            };
+            found = previous;
+            (&found.0, &found.1)
         }
     };
-    let Some((previous_path, previous)) = previous else {
-        if !quiet {
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "\nFirst scan of {} in {}: nothing to compare with yet.",
-                scan.site.host,
-                history_dir.display()
-            );
-        }
-        return Ok(None);
-    };
-    let changes = diff::diff(&previous, scan, context);
+    let changes = diff::diff(previous, scan, context);
     if !quiet {
         let color = super::stdout_wants_color();
         let mut stdout = std::io::stdout().lock();
@@ -624,8 +626,8 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot write {}", config_path.display()))?;
     }
     let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, &options)?;
-    let after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
-    after.check_baseline()?;
+    let mut after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
+    after.load_baseline(&options.after)?;
     let mut settings = scan_settings(start_url, &options, config)?;
     settings.browser.extra_args.push(rules);
     let code = scan_and_save(settings, &options.output, &after).await;
