@@ -80,8 +80,8 @@ fn main() {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let (old_path, new_path) = (dir.path().join("old.json"), dir.path().join("new.json"));
-    cookiescan::report::save_scan(&old, &old_path).expect("write");
-    cookiescan::report::save_scan(&new, &new_path).expect("write");
+    cookiescan::model::save_scan(&old, &old_path).expect("write");
+    cookiescan::model::save_scan(&new, &new_path).expect("write");
     let size = std::fs::metadata(&new_path).map(|m| m.len()).unwrap_or(0);
     println!(
         "{cookies} cookies, {pages} pages x 3 modes: {:.1} MB of scan JSON each",
@@ -89,8 +89,8 @@ fn main() {
     );
 
     let started = Instant::now();
-    let old = cookiescan::report::load_scan(&old_path).expect("load");
-    let new = cookiescan::report::load_scan(&new_path).expect("load");
+    let old = cookiescan::model::load_scan(&old_path).expect("load");
+    let new = cookiescan::model::load_scan(&new_path).expect("load");
     println!("load both scans: {:?}", started.elapsed());
 
     let classifier = Classifier::new(

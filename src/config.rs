@@ -267,7 +267,7 @@ impl SiteConfig {
 
 /// The default config location of a site: `<scans dir>/<host>.toml`.
 pub fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
-    scans_dir.join(format!("{}.toml", crate::report::host_file_name(host)))
+    scans_dir.join(format!("{}.toml", crate::model::host_file_name(host)))
 }
 
 #[cfg(test)]

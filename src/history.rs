@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::model::Scan;
-use crate::report::{ReportError, load_scan};
+use crate::model::{StoreError, load_scan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -88,24 +88,10 @@ fn sort_key(name: &str) -> String {
     format!("{stamp}{number:020}")
 }
 
-/// A path for a new scan in `dir` that no other scan has: the timestamp, with `-2`, `-3`…
-/// when a scan of the same second exists.
-pub fn new_scan_path(dir: &Path, started_at: &str) -> PathBuf {
-    let stamp = started_at.replace(':', "-");
-    let first = dir.join(format!("{stamp}.json"));
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|n| dir.join(format!("{stamp}-{n}.json")))
-        .find(|p| !p.exists())
-        .expect("some suffix is free")
-}
-
 /// The newest complete scan of the same site in the directory of `current`, other than
 /// `current` itself and older than it. Unreadable files are skipped and reported in the
 /// second value.
-pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<ReportError>) {
+pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<StoreError>) {
     let mut problems = Vec::new();
     let Some(dir) = current.parent() else {
         return (None, problems);
@@ -152,7 +138,7 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, HistoryError> {
             source,
         };
         std::fs::remove_file(&path).map_err(io)?;
-        let artifacts = crate::report::artifacts_dir(&path);
+        let artifacts = crate::model::artifacts_dir(&path);
         if artifacts.is_dir() {
             std::fs::remove_dir_all(&artifacts).map_err(io)?;
         }
@@ -218,6 +204,7 @@ impl SiteLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::new_scan_path;
     use crate::model::sample::scan;
 
     #[test]
@@ -234,7 +221,7 @@ mod tests {
         let mut scan = scan(&["/"], Vec::new());
         scan.complete = complete;
         let path = dir.join(name);
-        crate::report::save_scan(&scan, &path).unwrap();
+        crate::model::save_scan(&scan, &path).unwrap();
         path
     }
 
@@ -283,7 +270,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for day in 25..=29 {
             let path = write(dir.path(), &format!("2026-11-{day}T04-00-00Z.json"), true);
-            let artifacts = crate::report::artifacts_dir(&path);
+            let artifacts = crate::model::artifacts_dir(&path);
             std::fs::create_dir_all(&artifacts).unwrap();
             std::fs::write(artifacts.join("shot.png"), b"png").unwrap();
         }

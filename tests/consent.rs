@@ -247,7 +247,7 @@ async fn violations_fail_the_build_only_when_asked() {
         cookiescan::classify::knowledge::builtin(),
         None,
     );
-    let found = cookiescan::report::findings::findings(&scan, &rules, &classifier);
+    let found = cookiescan::findings::findings(&scan, &rules, &classifier);
     assert!(found.before_consent.iter().any(|c| c.name == "_demo_mid"));
     assert!(
         !found

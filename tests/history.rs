@@ -490,7 +490,7 @@ async fn ctrl_c_during_the_policy_check_keeps_the_scan_and_exits_130() {
     );
     let stored = scans_of(&news.scans);
     assert_eq!(stored.len(), 1, "the scan was kept");
-    let scan = cookiescan::report::load_scan(&stored[0]).unwrap();
+    let scan = cookiescan::model::load_scan(&stored[0]).unwrap();
     assert!(scan.complete);
     news.server.shutdown().await;
 }

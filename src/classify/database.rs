@@ -71,7 +71,7 @@ pub async fn update(
     if database.is_empty() {
         return Err(invalid("it has no entries".into()));
     }
-    crate::report::write_atomically(dest, text.as_bytes()).map_err(|source| {
+    crate::model::write_atomically(dest, text.as_bytes()).map_err(|source| {
         DatabaseError::Write {
             path: dest.to_path_buf(),
             source,

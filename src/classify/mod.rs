@@ -5,14 +5,13 @@
 //! flagged for review; a first-party unknown is attributed to the site operator, never guessed
 //! necessary.
 
-pub mod category;
 pub mod database;
 pub mod knowledge;
 pub mod ocd;
 
 use serde::{Deserialize, Serialize};
 
-pub use category::Category;
+pub use crate::model::{Category, Source};
 use knowledge::KnowledgeBase;
 use ocd::OpenCookieDatabase;
 
@@ -34,17 +33,6 @@ pub struct Annotation {
     pub purpose: Option<String>,
     #[serde(default)]
     pub category: Option<Category>,
-}
-
-/// Where a classification came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    SiteConfig,
-    KnowledgeBase,
-    OpenCookieDatabase,
-    ThirdPartyDomain,
-    Unknown,
 }
 
 /// What a cookie is, for the policy.

@@ -13,9 +13,9 @@ use crate::classify::Category;
 use crate::consent::rules::builtin_rules;
 use crate::diff::declared::{DeclaredCookie, PolicySource};
 use crate::diff::{self, ChangeKind, DiffContext};
+use crate::findings::findings;
 use crate::history;
-use crate::model::{Mode, PageOutcome, Scan};
-use crate::report::{self, findings::findings};
+use crate::model::{self, Mode, PageOutcome, Scan};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CompareFormat {
@@ -112,7 +112,7 @@ pub struct HistoryArgs {
 /// Writes `text` to the file or standard output; a closed pipe is not an error.
 fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
-        Some(path) => report::write_atomically(path, text.as_bytes())
+        Some(path) => model::write_atomically(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -138,8 +138,8 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
 fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
     if let Some(new) = &args.new {
         let new_path = history::resolve(new)?;
-        let old = report::load_scan(&history::resolve(&args.old)?)?;
-        let new = report::load_scan(&new_path)?;
+        let old = model::load_scan(&history::resolve(&args.old)?)?;
+        let new = model::load_scan(&new_path)?;
         return Ok((old, new, new_path));
     }
     if !args.old.is_dir() {
@@ -149,7 +149,7 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
     }
     let mut newest: Vec<(PathBuf, Scan)> = Vec::new();
     for path in history::list(&args.old)?.into_iter().rev() {
-        let scan = report::load_scan(&path)?;
+        let scan = model::load_scan(&path)?;
         if scan.complete {
             newest.push((path, scan));
         }
@@ -238,7 +238,7 @@ pub async fn load_policy(
 /// `cookiescan check SCAN --policy FILE|URL`.
 pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let scan_path = history::resolve(&args.scan)?;
-    let scan = report::load_scan(&scan_path)?;
+    let scan = model::load_scan(&scan_path)?;
     let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
     let policy = match args.policy.clone().or(config.check.policy.clone()) {
         Some(policy) => policy,
@@ -352,7 +352,7 @@ fn history_row(
         regressions_since_previous: None,
         error: None,
     };
-    let scan: Scan = match report::load_scan(path) {
+    let scan: Scan = match model::load_scan(path) {
         Ok(scan) => scan,
         Err(error) => {
             row.error = Some(error.to_string());
@@ -416,7 +416,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
     let dir = if given.is_dir() {
         given.to_path_buf()
     } else {
-        report::site_dir(&args.scans_dir, &args.site)
+        model::site_dir(&args.scans_dir, &args.site)
     };
     let scans = history::list(&dir)?;
     if scans.is_empty() {
@@ -470,10 +470,7 @@ fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
     for row in rows {
         let mut cells = vec![row.file.trim_end_matches(".json").to_string()];
         if let Some(error) = &row.error {
-            cells.push(format!(
-                "unreadable: {}",
-                crate::report::summary::clean(error)
-            ));
+            cells.push(format!("unreadable: {}", crate::text::escape::clean(error)));
             table.push(cells);
             continue;
         }

@@ -18,9 +18,9 @@ use url::Url;
 use crate::classify::Classifier;
 use crate::config::{SiteConfig, default_config_path};
 use crate::diff::ChangeKind;
-use crate::model::Mode;
+use crate::model::{self, Mode};
 use crate::report::policy::{self, TableSettings};
-use crate::report::{self, inventory::write_inventory, summary::render_summary};
+use crate::report::{inventory::write_inventory, summary::render_summary};
 use crate::visit::{BrowserOptions, BrowserSource, find_chrome};
 
 /// Exit code: the scan ran and nothing is wrong.
@@ -396,7 +396,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Report(args) => {
             let scan_path = crate::history::resolve(&args.scan)?;
-            let scan = report::load_scan(&scan_path)?;
+            let scan = model::load_scan(&scan_path)?;
             let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
             let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
             let mut table_settings = config.table.clone();

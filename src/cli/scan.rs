@@ -22,10 +22,11 @@ use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::discover::{Limits, ScopeMode, ScopeRules};
+use crate::findings::findings;
 use crate::history::{self, SiteLock};
-use crate::model::{Mode, PageOutcome, Scan};
+use crate::model::{self, Mode, PageOutcome, Scan};
 use crate::progress::Progress;
-use crate::report::{self, findings::findings, summary::render_summary};
+use crate::report::summary::render_summary;
 use crate::scan::{ScanSettings, run_scan};
 use crate::visit::VisitTiming;
 
@@ -49,7 +50,7 @@ impl AfterScan {
     fn load_baseline(&mut self, args: &AfterScanArgs) -> anyhow::Result<()> {
         if let Some(baseline) = &args.baseline {
             let path = history::resolve(baseline)?;
-            let scan = report::load_scan(&path).context("--baseline")?;
+            let scan = model::load_scan(&path).context("--baseline")?;
             self.baseline = Some((path, scan));
         }
         Ok(())
@@ -347,7 +348,7 @@ pub async fn scan_and_save(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
-        None => report::site_dir(&output.scans_dir, &host),
+        None => model::site_dir(&output.scans_dir, &host),
     };
     let _lock = SiteLock::acquire(&history_dir)?;
     for stale in history::remove_stale_partials(&history_dir) {
@@ -358,12 +359,12 @@ pub async fn scan_and_save(
     }
     let path = match &output.output {
         Some(path) => path.clone(),
-        None => history::new_scan_path(
+        None => crate::model::new_scan_path(
             &history_dir,
             &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         ),
     };
-    settings.artifacts_dir = Some(report::artifacts_dir(&path));
+    settings.artifacts_dir = Some(model::artifacts_dir(&path));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let interrupt = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -377,7 +378,7 @@ pub async fn scan_and_save(
     progress.finish();
     let classifier = classifier_for(&scan, &settings.site_config, None)?;
     classifier.record(&mut scan);
-    report::save_scan(&scan, &path)?;
+    model::save_scan(&scan, &path)?;
     if !output.quiet {
         let mut stdout = std::io::stdout().lock();
         let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
@@ -395,7 +396,7 @@ pub async fn scan_and_save(
             .unwrap_or_else(|| "no page was visited".into());
         bail!(
             "no page of the site could be loaded ({}); the scan was still written to {}",
-            crate::report::summary::clean(&reason),
+            crate::text::escape::clean(&reason),
             path.display()
         );
     }
@@ -561,7 +562,7 @@ pub fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Result<()> {
         Some("json") => diff::render::render_json(changes),
         _ => diff::render::render_text(changes, false),
     };
-    report::write_atomically(file, text.as_bytes())
+    model::write_atomically(file, text.as_bytes())
         .with_context(|| format!("cannot write the diff to {}", file.display()))
 }
 

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub use crate::model::Choice;
 use crate::model::{ConsentOutcome, ConsentRecord, Mode};
 use crate::visit::tab::Frame;
 use crate::visit::{BrowserSession, Tab};
@@ -19,24 +19,6 @@ use rules::{Flow, Platform, RuleSet};
 
 /// The page-side helper, evaluated before each command (it installs itself once per document).
 const ENGINE: &str = include_str!("engine.js");
-
-/// Which answer a pass gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Choice {
-    Accept,
-    Reject,
-}
-
-impl Choice {
-    pub fn for_mode(mode: Mode) -> Option<Choice> {
-        match mode {
-            Mode::BeforeConsent => None,
-            Mode::Accept => Some(Choice::Accept),
-            Mode::Reject => Some(Choice::Reject),
-        }
-    }
-}
 
 /// Time budget for banner handling.
 #[derive(Debug, Clone, Copy)]

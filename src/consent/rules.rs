@@ -380,6 +380,11 @@ fn check_selector(at: &str, selector: &str, problems: &mut Vec<String>) {
 }
 
 impl RuleSet {
+    /// Whether `name` is a cookie some platform of the set writes to remember the choice.
+    pub fn is_consent_cookie(&self, name: &str) -> bool {
+        self.platforms.iter().any(|p| p.is_consent_cookie(name))
+    }
+
     /// Checks every rule: unique ids, something to detect, a visible banner selector, exactly
     /// one action per step, non-empty selectors and shadow-root segments, compilable regexes,
     /// and accept/reject regexes wherever a cookie or storage key is read. Reports the first

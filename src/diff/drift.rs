@@ -11,9 +11,9 @@ use super::declared::{DeclaredCookie, DeclaredLifetime};
 use crate::classify::{Category, Classifier, Source};
 use crate::discover::registrable_domain;
 use crate::model::{CookieRecord, Mode, Scan};
-use crate::report::inventory::{human_days, page_label};
-use crate::report::policy::md;
-use crate::report::summary::clean;
+use crate::text::escape::clean;
+use crate::text::escape::md;
+use crate::text::words::{human_days, page_label};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]

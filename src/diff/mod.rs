@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::classify::{Category, Classifier};
 use crate::consent::rules::RuleSet;
 use crate::discover::registrable_domain;
+use crate::findings::counts_as_violation;
 use crate::model::{ConsentOutcome, CookieRecord, Mode, PageOutcome, Party, Scan};
-use crate::report::findings::is_consent_cookie;
 
 /// A kind of change. The order is the report's order: regressions first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -327,7 +327,7 @@ impl Lifetime {
     fn describe(self) -> String {
         match self {
             Lifetime::Session => "session".into(),
-            Lifetime::Days(days) => crate::report::inventory::human_days(days),
+            Lifetime::Days(days) => crate::text::words::human_days(days),
         }
     }
 }
@@ -357,7 +357,7 @@ impl Group<'_> {
                 let pages: Vec<String> = setter
                     .pages
                     .iter()
-                    .map(|p| crate::report::inventory::page_label(p, start_host))
+                    .map(|p| crate::text::words::page_label(p, start_host))
                     .collect();
                 evidence.insert(format!(
                     "{} by {} on {}",
@@ -369,7 +369,7 @@ impl Group<'_> {
             if cookie.setters.is_empty() {
                 evidence.insert(format!(
                     "in the jar after {}",
-                    crate::report::inventory::page_label(&cookie.first_seen_on, start_host)
+                    crate::text::words::page_label(&cookie.first_seen_on, start_host)
                 ));
             }
         }
@@ -415,8 +415,7 @@ fn group<'a>(scan: &'a Scan, context: &DiffContext) -> BTreeMap<CookieKey, Group
             domain: registrable_domain(cookie.domain.trim_start_matches('.')),
             path: cookie.path.clone(),
         };
-        let counts =
-            category != Category::Necessary && !is_consent_cookie(context.rules, &cookie.name);
+        let counts = counts_as_violation(category, &cookie.name, context.rules);
         let sections = cookie
             .pages
             .iter()

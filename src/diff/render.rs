@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{Change, ChangeKind, ScanDiff};
-use crate::report::policy::md;
-use crate::report::summary::clean;
+use crate::text::escape::clean;
+use crate::text::escape::md;
 
 const RED: &str = "\u{1b}[31m";
 const GREEN: &str = "\u{1b}[32m";

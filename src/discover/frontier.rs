@@ -6,34 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::normalize::{normalize, page_key, query_free};
 use super::scope::{Scope, ScopeDecision};
-
-/// How a page came to be queued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Via {
-    /// The start URL.
-    Start,
-    /// A link on the page `from`.
-    Link {
-        /// URL of the linking page.
-        from: String,
-    },
-    /// An entry of the sitemap at `sitemap`.
-    Sitemap {
-        /// URL of the sitemap file.
-        sitemap: String,
-    },
-    /// The target of a redirect from `from`.
-    Redirect {
-        /// URL that redirected.
-        from: String,
-    },
-}
+pub use crate::model::Via;
 
 /// A page waiting to be visited.
 #[derive(Debug, Clone)]

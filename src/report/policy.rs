@@ -8,9 +8,10 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::inventory::{duration, page_label};
 use crate::classify::{Category, Classification, Classifier};
 use crate::model::{CookieRecord, Mode, PageOutcome, Party, Scan};
+use crate::text::escape::{html, md, neutralise};
+use crate::text::words::{duration, page_label};
 
 /// A column of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -453,51 +454,6 @@ pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String 
     out
 }
 
-/// The entity for a character that HTML (and so GitHub's Markdown) gives meaning to.
-fn entity(c: char) -> Option<&'static str> {
-    match c {
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '&' => Some("&amp;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&#39;"),
-        _ => None,
-    }
-}
-
-/// Escapes text for a Markdown table cell: table separators and Markdown syntax are
-/// backslash-escaped, markup characters become entities, line breaks become spaces.
-pub(crate) fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '\\' | '*' | '_' | '`' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' | '>' | '&' => out.push_str(entity(c).unwrap_or_default()),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// HTML escaping for text and attribute values.
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match entity(c) {
-            Some(escaped) => out.push_str(escaped),
-            None if c.is_control() && c != '\n' => {}
-            None => out.push(c),
-        }
-    }
-    out
-}
-
 /// A standalone, accessible HTML page (no external assets): the table, the scan's date, site
 /// and modes, and the consent evidence.
 pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -> String {
@@ -631,7 +587,7 @@ pub fn write_csv(
                 settings
                     .columns
                     .iter()
-                    .map(|c| super::inventory::neutralise(&cell(row, *c, &words))),
+                    .map(|c| neutralise(&cell(row, *c, &words))),
             );
             record.push(if row.needs_review { "yes" } else { "no" }.into());
             writer.write_record(&record)?;

@@ -4,10 +4,11 @@ use std::fmt::Write;
 
 use crate::model::{PageOutcome, Party, Scan};
 
-use super::findings::findings;
-use super::inventory::page_label;
 use crate::classify::Classifier;
 use crate::consent::rules::builtin_rules;
+use crate::findings::findings;
+use crate::text::escape::clean;
+use crate::text::words::page_label;
 
 /// Renders the summary. Site-controlled text is stripped of control characters so a hostile
 /// cookie name cannot rewrite the user's terminal.
@@ -160,19 +161,4 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
         }
     }
     out
-}
-
-/// Removes control characters (ANSI escapes included) from text bound for a terminal.
-pub fn clean(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_are_removed() {
-        assert_eq!(clean("a\u{1b}[31mred\u{7}"), "a[31mred");
-    }
 }

@@ -21,25 +21,19 @@ impl Findings<'_> {
     }
 }
 
-/// Whether a cookie name is one a consent platform uses to store the choice. Rule names ending
-/// in `*` are prefixes (`_iub_cs-*`).
-pub fn is_consent_cookie(rules: &RuleSet, name: &str) -> bool {
-    rules
-        .platforms
-        .iter()
-        .flat_map(|p| &p.consent_cookies)
-        .any(|pattern| match pattern.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix),
-            None => pattern == name,
-        })
+/// Whether a cookie of this category and name counts against consent when it is present
+/// before the answer or after a refusal: strictly necessary cookies and the platforms' own
+/// consent cookies do not.
+pub fn counts_as_violation(category: Category, name: &str, rules: &RuleSet) -> bool {
+    category != Category::Necessary && !rules.is_consent_cookie(name)
 }
 
 /// The findings of a scan; passes that were not scanned contribute nothing.
 pub fn findings<'a>(scan: &'a Scan, rules: &RuleSet, classifier: &Classifier) -> Findings<'a> {
     let scanned = |mode: Mode| scan.modes.iter().any(|run| run.mode == mode);
     let counts = |cookie: &&CookieRecord| {
-        !is_consent_cookie(rules, &cookie.name)
-            && classifier.classify(&cookie.name, &cookie.domain).category != Category::Necessary
+        let category = classifier.classify(&cookie.name, &cookie.domain).category;
+        counts_as_violation(category, &cookie.name, rules)
     };
     let in_mode = |mode: Mode| -> Vec<&'a CookieRecord> {
         if !scanned(mode) {

@@ -1,0 +1,150 @@
+//! The scan file on disk: read with its schema version checked first, written atomically, and
+//! the paths of a site's history (its directory, a scan's artifacts beside it).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{SCHEMA_VERSION, Scan};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a cookiescan scan: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path} has scan schema version {found}; this cookiescan reads version {SCHEMA_VERSION}"
+    )]
+    Version { path: PathBuf, found: u64 },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a scan JSON, checking its schema version first so an old or foreign file gets a clear
+/// message rather than a field-level parse error.
+pub fn load_scan(path: &Path) -> Result<Scan, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|source| StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| StoreError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let found = value
+        .get("schema_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if found != u64::from(SCHEMA_VERSION) {
+        return Err(StoreError::Version {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    serde_json::from_value(value).map_err(|source| StoreError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes the scan JSON atomically (a temporary file renamed into place), so an interrupted
+/// write never leaves a truncated scan behind.
+pub fn save_scan(scan: &Scan, path: &Path) -> Result<(), StoreError> {
+    let write_error = |source| StoreError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut json = serde_json::to_vec_pretty(scan).expect("a scan always serialises");
+    json.push(b'\n');
+    write_atomically(path, &json).map_err(write_error)
+}
+
+/// Writes a file through a temporary sibling (`<name>.partial`) renamed into place, so readers
+/// and an interrupted run never see half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let temporary = path.with_file_name(name);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+}
+
+/// The directory of a site's scans: `<dir>/<host>`.
+pub fn site_dir(dir: &Path, host: &str) -> PathBuf {
+    dir.join(host_file_name(host))
+}
+
+/// A host as a file name: it comes from the URL the user typed, and is still reduced to safe
+/// characters (no `/`, no leading `.`) before it becomes a path. Names the site's scan
+/// directory and its config beside it.
+pub fn host_file_name(host: &str) -> String {
+    let safe: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_start_matches('.') {
+        "" => "site".to_string(),
+        name => name.to_string(),
+    }
+}
+
+/// A path for a new scan in `dir` that no other scan has: the timestamp, with `-2`, `-3`…
+/// when a scan of the same second exists.
+pub fn new_scan_path(dir: &Path, started_at: &str) -> PathBuf {
+    let stamp = started_at.replace(':', "-");
+    let first = dir.join(format!("{stamp}.json"));
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| dir.join(format!("{stamp}-{n}.json")))
+        .find(|p| !p.exists())
+        .expect("some suffix is free")
+}
+
+/// Where the screenshots of a scan go: `<scan file stem>-artifacts/` beside the JSON.
+pub fn artifacts_dir(scan_path: &Path) -> PathBuf {
+    let stem = scan_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scan".into());
+    scan_path.with_file_name(format!("{stem}-artifacts"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_paths_cannot_escape_the_scans_directory() {
+        let stamp = "2026-11-29T01:02:03Z";
+        let path = new_scan_path(&site_dir(Path::new("scans"), "../../etc"), stamp);
+        assert_eq!(path, Path::new("scans/_.._etc/2026-11-29T01-02-03Z.json"));
+        let path = new_scan_path(&site_dir(Path::new("scans"), "www.example.com"), stamp);
+        assert_eq!(
+            path,
+            Path::new("scans/www.example.com/2026-11-29T01-02-03Z.json")
+        );
+    }
+}
