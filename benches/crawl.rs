@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use cookiescan::browser::{BrowserOptions, BrowserSource, VisitTiming, find_chrome};
+use cookiescan::crawl::{ScanSettings, run_scan};
 use cookiescan::discover::{Limits, ScopeRules};
 use cookiescan::model::Mode;
-use cookiescan::scan::{ScanSettings, run_scan};
 use cookiescan::site::{SiteRequest, SiteResponse, SiteServer, TRANSPARENT_GIF};
-use cookiescan::visit::{BrowserOptions, BrowserSource, VisitTiming, find_chrome};
 
 fn page(index: usize, pages: usize) -> SiteResponse {
     let links: String = (1..=3)
@@ -204,7 +204,7 @@ async fn main() {
             consent_rules: cookiescan::consent::rules::builtin_rules(),
             consent_timing: cookiescan::consent::ConsentTiming::default(),
             artifacts_dir: None,
-            site_config: Default::default(),
+            consent_presets: Default::default(),
         };
         let peak = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicBool::new(false));

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::Annotation;
 use crate::consent::Choice;
+use crate::consent::preset::PresetCookie;
 use crate::consent::rules::{Platform, RuleSet};
 use crate::model::Mode;
 use crate::report::policy::TableSettings;
@@ -175,23 +176,6 @@ pub struct ConsentConfig {
     /// Cookies set in the pass's fresh context before the first page, per answer.
     #[serde(default)]
     pub preset: BTreeMap<Choice, Vec<PresetCookie>>,
-}
-
-/// A consent cookie to plant instead of operating the banner.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PresetCookie {
-    pub name: String,
-    pub value: String,
-    /// `.example.com` for the whole site; the start URL's host when omitted.
-    #[serde(default)]
-    pub domain: Option<String>,
-    #[serde(default = "root_path")]
-    pub path: String,
-}
-
-fn root_path() -> String {
-    "/".into()
 }
 
 impl SiteConfig {

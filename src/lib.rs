@@ -9,11 +9,13 @@
 //! diff (what changed since the last scan, and drift from the published policy).
 //! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
 
+pub mod browser;
 pub mod capture;
 pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod consent;
+pub mod crawl;
 pub mod demo;
 pub mod diff;
 pub mod discover;
@@ -22,7 +24,5 @@ pub mod history;
 pub mod model;
 pub mod progress;
 pub mod report;
-pub mod scan;
 pub mod site;
 pub mod text;
-pub mod visit;

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::crawl::{Observer, ScanEvent};
 use crate::model::PageOutcome;
-use crate::scan::{Observer, ScanEvent};
 
 /// Pages done / discovered, cookies found and failures, on stderr; hidden when stderr is not a
 /// terminal (indicatif's stderr target draws nothing then) or with `--quiet`.

@@ -529,7 +529,7 @@ async fn an_interrupted_scan_writes_what_it_has() {
 #[tokio::test(flavor = "multi_thread")]
 async fn scans_through_an_already_running_browser() {
     let fixture = fixture(|_| {}).await;
-    let chrome = cookiescan::visit::find_chrome(None).expect("chromium installed");
+    let chrome = cookiescan::browser::find_chrome(None).expect("chromium installed");
     let profile = tempfile::tempdir().unwrap();
     let mut browser = std::process::Command::new(chrome)
         .args([

@@ -5,7 +5,7 @@
 //! `document.cookie` setter and `cookieStore.set`/`delete` and reports each write, with the
 //! URL of the script that made it (from the call stack), through a `Runtime.addBinding`
 //! binding. Cross-site iframes are covered because the scanning browser runs without site
-//! isolation (see `visit::browser`), so they share the page's target and receive the script.
+//! isolation (see `browser::session`), so they share the page's target and receive the script.
 
 use serde::Deserialize;
 use url::Url;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use super::ocd;
-use crate::visit::fetch::Fetcher;
-use crate::visit::{BrowserError, BrowserOptions, BrowserSession};
+use crate::browser::fetch::Fetcher;
+use crate::browser::{BrowserError, BrowserOptions, BrowserSession};
 
 /// Where the Open Cookie Database is published.
 pub const DEFAULT_URL: &str = "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";

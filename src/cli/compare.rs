@@ -212,17 +212,17 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
 /// (built by `browser` only then) and its tables read.
 pub async fn load_policy(
     text: &str,
-    browser: impl FnOnce() -> anyhow::Result<crate::visit::BrowserOptions>,
+    browser: impl FnOnce() -> anyhow::Result<crate::browser::BrowserOptions>,
 ) -> anyhow::Result<Vec<DeclaredCookie>> {
     match PolicySource::parse(text)? {
         PolicySource::File(path) => Ok(diff::declared::load(&path)?),
         PolicySource::Page(url) => {
-            let timing = crate::visit::VisitTiming {
+            let timing = crate::browser::VisitTiming {
                 page_timeout: std::time::Duration::from_secs(30),
                 settle_quiet: std::time::Duration::from_millis(500),
                 settle_max: std::time::Duration::from_secs(5),
             };
-            let tables = crate::visit::tables::read_tables(&url, &browser()?, timing).await?;
+            let tables = crate::browser::tables::read_tables(&url, &browser()?, timing).await?;
             let cookies = diff::declared::from_tables(&tables);
             if cookies.is_empty() {
                 bail!(

@@ -15,13 +15,13 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+use crate::browser::{BrowserOptions, BrowserSource, find_chrome};
 use crate::classify::Classifier;
 use crate::config::{SiteConfig, default_config_path};
 use crate::diff::ChangeKind;
 use crate::model::{self, Mode};
 use crate::report::policy::{self, TableSettings};
 use crate::report::{inventory::write_inventory, summary::render_summary};
-use crate::visit::{BrowserOptions, BrowserSource, find_chrome};
 
 /// Exit code: the scan ran and nothing is wrong.
 pub const EXIT_OK: u8 = 0;

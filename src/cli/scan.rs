@@ -17,9 +17,11 @@ use super::{
     EXIT_VIOLATIONS, ModeArg, OutputArgs, ScanOptions, ScopeArg, browser_options, classifier_for,
     parse_start_url,
 };
+use crate::browser::VisitTiming;
 use crate::config::{SiteConfig, default_config_path};
 use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
+use crate::crawl::{ScanSettings, run_scan};
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::discover::{Limits, ScopeMode, ScopeRules};
 use crate::findings::findings;
@@ -27,8 +29,6 @@ use crate::history::{self, SiteLock};
 use crate::model::{self, Mode, PageOutcome, Scan};
 use crate::progress::Progress;
 use crate::report::summary::render_summary;
-use crate::scan::{ScanSettings, run_scan};
-use crate::visit::VisitTiming;
 
 /// What to do once the scan is written, resolved from the command line and the config.
 #[derive(Debug, Default)]
@@ -88,8 +88,8 @@ pub async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Resul
     let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
     let mut after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
     after.load_baseline(&options.after)?;
-    let settings = scan_settings(start_url, options, config)?;
-    scan_and_save(settings, &options.output, &after).await
+    let settings = scan_settings(start_url, options, &config)?;
+    scan_and_save(settings, &config, &options.output, &after).await
 }
 
 /// The start URL and the site config: a URL on the command line wins over the config's, and
@@ -163,8 +163,8 @@ pub async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
                 .diff_output
                 .as_ref()
                 .map(|dir| dir.join(format!("{name}.md")));
-            let settings = scan_settings(start_url, options, config)?;
-            scan_and_save(settings, &options.output, &after).await
+            let settings = scan_settings(start_url, options, &config)?;
+            scan_and_save(settings, &config, &options.output, &after).await
         }
         .await;
         let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
@@ -217,7 +217,7 @@ fn list_suffix(names: &[&str]) -> String {
 pub fn scan_settings(
     start_url: Url,
     options: &ScanOptions,
-    site_config: SiteConfig,
+    site_config: &SiteConfig,
 ) -> anyhow::Result<ScanSettings> {
     let from_config = &site_config.scan;
     let compile = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<regex::Regex>> {
@@ -328,7 +328,7 @@ pub fn scan_settings(
                 .unwrap_or(Duration::from_secs(6)),
             ..ConsentTiming::default()
         },
-        site_config,
+        consent_presets: site_config.consent.preset.clone(),
         artifacts_dir: None,
     })
 }
@@ -337,6 +337,7 @@ pub fn scan_settings(
 /// prunes. Returns the exit code.
 pub async fn scan_and_save(
     mut settings: ScanSettings,
+    site_config: &SiteConfig,
     output: &OutputArgs,
     after: &AfterScan,
 ) -> anyhow::Result<u8> {
@@ -376,7 +377,7 @@ pub async fn scan_and_save(
     interrupt.abort();
     let mut scan = scanned?;
     progress.finish();
-    let classifier = classifier_for(&scan, &settings.site_config, None)?;
+    let classifier = classifier_for(&scan, site_config, None)?;
     classifier.record(&mut scan);
     model::save_scan(&scan, &path)?;
     if !output.quiet {
@@ -424,7 +425,7 @@ pub async fn scan_and_save(
             &scan,
             policy,
             &classifier,
-            &settings.site_config.table,
+            &site_config.table,
             browser,
             output.quiet,
         );
@@ -525,7 +526,7 @@ async fn check_policy(
     (policy, fail_on_drift, tolerance): &(String, bool, f64),
     classifier: &crate::classify::Classifier,
     table: &crate::report::policy::TableSettings,
-    browser: crate::visit::BrowserOptions,
+    browser: crate::browser::BrowserOptions,
     quiet: bool,
 ) -> anyhow::Result<Option<String>> {
     let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
@@ -629,9 +630,9 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, &options)?;
     let mut after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
     after.load_baseline(&options.after)?;
-    let mut settings = scan_settings(start_url, &options, config)?;
+    let mut settings = scan_settings(start_url, &options, &config)?;
     settings.browser.extra_args.push(rules);
-    let code = scan_and_save(settings, &options.output, &after).await;
+    let code = scan_and_save(settings, &config, &options.output, &after).await;
     server.shutdown().await;
     code
 }

@@ -2,6 +2,7 @@
 //! heuristic), run its accept or reject flow, fall back to its JavaScript API, and prove the
 //! choice took effect. The page-side helper is `engine.js`; every decision is made here.
 
+pub mod preset;
 pub mod rules;
 
 use std::path::PathBuf;
@@ -11,10 +12,9 @@ use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use serde_json::{Value, json};
 
+use crate::browser::{BrowserSession, Frame, Tab};
 pub use crate::model::Choice;
 use crate::model::{ConsentOutcome, ConsentRecord, Mode};
-use crate::visit::tab::Frame;
-use crate::visit::{BrowserSession, Tab};
 use rules::{Flow, Platform, RuleSet};
 
 /// The page-side helper, evaluated before each command (it installs itself once per document).
@@ -138,7 +138,7 @@ impl ConsentDriver {
                 text,
             } => self.answer_heuristic(tab, page, frame, buttons, text).await,
         };
-        tab.settle_after_action().await;
+        settle_after_action(tab).await;
         record.screenshot_before = before;
         record.screenshot_after = self.screenshot(tab, shot, "after").await;
         if record.outcome == ConsentOutcome::Verified {
@@ -606,6 +606,31 @@ fn parse_hits(result: &Value) -> Vec<(String, Vec<String>, bool)> {
             ))
         })
         .collect()
+}
+
+/// After a choice: let the requests it triggered finish, and when it reloaded the page, wait
+/// for the new document to load first. The engine's global marks the old document: it is
+/// gone once the page has been replaced.
+async fn settle_after_action(tab: &Tab) {
+    tab.settle_from_now().await;
+    let top = tab.top_frame();
+    const STILL_HERE: &str =
+        "typeof window.__cookiescanConsent === 'function' && document.readyState === 'complete'";
+    let deadline = Instant::now() + tab.timing().page_timeout;
+    let mut reloaded = false;
+    while tab.evaluate_in(&top, STILL_HERE).await != Some(Value::Bool(true)) {
+        reloaded = true;
+        let ready = tab
+            .evaluate_in(&top, "document.readyState === 'complete'")
+            .await;
+        if ready == Some(Value::Bool(true)) || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if reloaded {
+        tab.settle().await;
+    }
 }
 
 /// Runs one engine command in a frame.

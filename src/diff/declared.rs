@@ -285,9 +285,9 @@ fn rows_to_cookies(
     cookies
 }
 
-/// The cookies declared in a rendered page's tables (see `visit::tables`): each table whose
+/// The cookies declared in a rendered page's tables (see `browser::tables`): each table whose
 /// header names the cookies, its category from the nearest heading that names one.
-pub fn from_tables(tables: &[crate::visit::tables::PageTable]) -> Vec<DeclaredCookie> {
+pub fn from_tables(tables: &[crate::browser::tables::PageTable]) -> Vec<DeclaredCookie> {
     let mut cookies = Vec::new();
     for (table_index, table) in tables.iter().enumerate() {
         let Some((header, rows)) = table.rows.split_first() else {
@@ -600,7 +600,7 @@ mod tests {
 
     #[test]
     fn rendered_tables() {
-        use crate::visit::tables::PageTable;
+        use crate::browser::tables::PageTable;
         let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         let tables = vec![
             // A Cookiebot-style declaration under a styled paragraph.

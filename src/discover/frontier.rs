@@ -65,6 +65,22 @@ pub enum Offer {
     PageLimit,
 }
 
+impl Offer {
+    /// Why a URL offered with this outcome was not visited, as the scan records it.
+    pub fn skip_reason(&self) -> String {
+        match self {
+            Offer::Queued => "queued".into(),
+            Offer::Duplicate => "already queued or visited".into(),
+            Offer::OutOfScope => "outside the scanned site".into(),
+            Offer::Excluded(reason) => reason.clone(),
+            Offer::DisallowedByRobots => "disallowed by robots.txt".into(),
+            Offer::TooDeep => "deeper than --max-depth".into(),
+            Offer::QueryVariantLimit => "query-string variant limit reached for this path".into(),
+            Offer::PageLimit => "page limit (--max-pages) reached".into(),
+        }
+    }
+}
+
 /// A refusal remembered for the report.
 #[derive(Debug)]
 struct Skip {

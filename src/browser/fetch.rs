@@ -12,7 +12,7 @@ use chromiumoxide::cdp::browser_protocol::page::{FrameId, GetFrameTreeParams};
 use chromiumoxide::page::Page;
 use url::Url;
 
-use super::browser::BrowserError;
+use super::session::BrowserError;
 
 /// Largest body read (the sitemap protocol allows 50 MiB uncompressed).
 const MAX_BODY: usize = 50 * 1024 * 1024;

@@ -18,7 +18,8 @@ use chromiumoxide::page::Page;
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
-use crate::capture::{GetContextCookies, JarCookie};
+use super::cdp::{GetContextCookies, SetContextCookies};
+use crate::capture::JarCookie;
 use crate::model::BrowserInfo;
 
 /// Names tried on PATH, in order, when neither `--chrome` nor `CHROME` is given.
@@ -374,7 +375,7 @@ impl BrowserSession {
         context: &BrowserContextId,
         cookies: Vec<serde_json::Value>,
     ) -> Result<(), BrowserError> {
-        let command = crate::capture::SetContextCookies {
+        let command = SetContextCookies {
             browser_context_id: context.inner().clone(),
             cookies,
         };

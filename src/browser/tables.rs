@@ -36,7 +36,8 @@ pub async fn read_tables(
         let page = session.new_page(&context).await?;
         // A policy page may live on another host; nothing is out of scope here.
         let tab = Tab::open(page, Arc::new(|_: &Url| true), timing).await?;
-        let visit = tab.visit(url, timing, &session, &context, None).await?;
+        let loaded = tab.load(url).await?;
+        let visit = tab.capture(loaded, &session, &context).await?;
         if let Some(message) = visit.error {
             return Err(TablesError::Load {
                 url: url.to_string(),

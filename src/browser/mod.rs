@@ -1,0 +1,15 @@
+//! The one room that speaks the DevTools protocol: the browser's lifecycle (`session`), one
+//! page visit in one tab (`tab`, its events in `events`), fetching resources through the
+//! browser's network stack (`fetch`), reading a rendered page's tables (`tables`), and the
+//! protocol commands chromiumoxide lacks (`cdp`). Nothing here knows about consent or the
+//! crawl: they drive a tab from above.
+
+mod cdp;
+mod events;
+pub mod fetch;
+pub mod session;
+pub mod tab;
+pub mod tables;
+
+pub use session::{BrowserError, BrowserOptions, BrowserSession, BrowserSource, find_chrome};
+pub use tab::{Frame, Loaded, ScopeGate, Tab, Visit, VisitTiming};

@@ -1,0 +1,594 @@
+//! One browser tab, visited in two phases: `load` navigates with a deadline (the main document
+//! gated by `Fetch`: non-HTML is never rendered, off-site redirects are never loaded; dialogs
+//! dismissed) and waits for a network-quiet window; `capture` then gathers what the visit
+//! wrote. Whatever runs between the two (answering a banner) drives the tab through its
+//! primitives: frames, evaluation, screenshots, settling.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::fetch::{self, RequestPattern, RequestStage};
+use chromiumoxide::cdp::browser_protocol::inspector;
+use chromiumoxide::cdp::browser_protocol::network::ResourceType;
+use chromiumoxide::cdp::browser_protocol::page::{
+    AddScriptToEvaluateOnNewDocumentParams, CaptureScreenshotFormat, CaptureScreenshotParams,
+    CreateIsolatedWorldParams, FrameId, FrameTree, GetFrameTreeParams, NavigateParams,
+    StopLoadingParams,
+};
+use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EvaluateParams};
+use chromiumoxide::page::Page;
+use tokio::sync::{Notify, mpsc, oneshot};
+use url::Url;
+
+use super::events::{Events, MainDocument, Shared, VisitLog, pump_events, resolve_set_cookies};
+use super::session::{BrowserError, BrowserSession};
+use crate::capture::script::{BINDING, instrumentation_script};
+use crate::capture::{CapturedPage, StorageItem};
+use crate::model::{PageOutcome, StorageKind};
+
+/// Decides whether the main document may load a URL (redirect targets off the site may not).
+pub type ScopeGate = Arc<dyn Fn(&Url) -> bool + Send + Sync>;
+
+/// Time budget of one visit.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitTiming {
+    /// Navigation to load event, at most.
+    pub page_timeout: Duration,
+    /// Network silence after load that counts as settled.
+    pub settle_quiet: Duration,
+    /// Longest settle wait after load.
+    pub settle_max: Duration,
+}
+
+/// What a visit produced.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub outcome: PageOutcome,
+    pub status: Option<u16>,
+    pub final_url: Option<Url>,
+    pub redirects: Vec<String>,
+    pub content_type: Option<String>,
+    pub error: Option<String>,
+    /// Absolute hrefs of the page's links, in document order.
+    pub links: Vec<String>,
+    pub captured: CapturedPage,
+    pub elapsed: Duration,
+    /// The tab crashed or wedged and must be replaced before the next visit.
+    pub tab_broken: bool,
+}
+
+/// A page loaded (or not): what `capture` needs to finish the visit.
+#[derive(Debug)]
+pub struct Loaded {
+    started: Instant,
+    error: Option<String>,
+    tab_broken: bool,
+}
+
+impl Loaded {
+    /// Whether the page loaded without error, so that it may be interacted with.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// A frame of the tab's page: the top document first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub id: FrameId,
+    pub url: String,
+    pub top: bool,
+}
+
+/// A tab with its instrumentation installed and its event task running.
+pub struct Tab {
+    page: Page,
+    timing: VisitTiming,
+    shared: Arc<Shared>,
+    sync: mpsc::Sender<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn cdp_error(error: impl std::fmt::Display) -> BrowserError {
+    BrowserError::Command(error.to_string())
+}
+
+impl Tab {
+    /// Instruments a fresh page: cookie-write reporting before any script, dialogs and the
+    /// main-document gate.
+    pub async fn open(
+        page: Page,
+        gate: ScopeGate,
+        timing: VisitTiming,
+    ) -> Result<Tab, BrowserError> {
+        let tree = page
+            .execute(GetFrameTreeParams::default())
+            .await
+            .map_err(cdp_error)?;
+        let main_frame = tree.result.frame_tree.frame.id.clone();
+        let events = Events::subscribe(&page).await?;
+        instrument(&page).await?;
+        let shared = Arc::new(Shared {
+            log: Mutex::new(VisitLog::new()),
+            changed: Notify::new(),
+            main_frame,
+            gate,
+        });
+        let (sync, sync_requests) = mpsc::channel(1);
+        let task = tokio::spawn(pump_events(
+            page.clone(),
+            shared.clone(),
+            events,
+            sync_requests,
+        ));
+        Ok(Tab {
+            page,
+            timing,
+            shared,
+            sync,
+            task,
+        })
+    }
+
+    /// Navigates to `url` and waits for the load event, then for the network to settle. Errors
+    /// only when the browser is gone; a page that fails is a `Loaded` with an error.
+    pub async fn load(&self, url: &Url) -> Result<Loaded, BrowserError> {
+        let started = Instant::now();
+        let timing = self.timing;
+        *self.shared.log.lock().expect("visit log") = VisitLog::new();
+        let navigation = tokio::time::timeout(
+            timing.page_timeout,
+            self.page.execute(NavigateParams::new(url.as_str())),
+        );
+        // chromiumoxide answers a navigation only once the page has loaded, which a crashed
+        // renderer never does: watch for the crash at the same time.
+        let navigation = tokio::select! {
+            navigation = navigation => Some(navigation),
+            () = self.crashed() => None,
+        };
+        let mut error = None;
+        let mut tab_broken = false;
+        match navigation {
+            None => {}
+            Some(Err(_)) => {
+                error = Some(format!(
+                    "the page did not finish loading within {} (no response)",
+                    human(timing.page_timeout)
+                ))
+            }
+            Some(Ok(Err(e))) => {
+                if !self.is_usable() {
+                    return Err(BrowserError::Gone(e.to_string()));
+                }
+                error = Some(format!("navigation failed: {e}"));
+                tab_broken = true;
+            }
+            Some(Ok(Ok(response))) => {
+                if let Some(text) = response.result.error_text.clone().filter(|t| !t.is_empty()) {
+                    error = Some(text);
+                }
+            }
+        }
+        // Load event, unless the navigation already failed outright.
+        if error.is_none() {
+            error = self.wait_for_load(started + timing.page_timeout).await;
+        }
+        if self.shared.log.lock().expect("visit log").crashed {
+            error = Some("the tab crashed".into());
+            tab_broken = true;
+        }
+        if error.is_none() {
+            self.settle().await;
+        }
+        Ok(Loaded {
+            started,
+            error,
+            tab_broken,
+        })
+    }
+
+    /// Waits for the load event until `deadline`; past it, stops the load and says why.
+    async fn wait_for_load(&self, deadline: Instant) -> Option<String> {
+        loop {
+            let notified = self.shared.changed.notified();
+            {
+                let log = self.shared.log.lock().expect("visit log");
+                if log.loaded || log.crashed {
+                    return None;
+                }
+            }
+            if tokio::time::timeout_at(deadline.into(), notified)
+                .await
+                .is_err()
+            {
+                // Stop the hanging load so the tab can be reused.
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(2),
+                    self.page.execute(StopLoadingParams::default()),
+                )
+                .await;
+                return Some(format!(
+                    "the page did not finish loading within {}",
+                    human(self.timing.page_timeout)
+                ));
+            }
+        }
+    }
+
+    /// Captures what the visit wrote: links, web storage, the context's cookie jar and every
+    /// write the event task logged. Errors only when the browser is gone.
+    pub async fn capture(
+        &self,
+        loaded: Loaded,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Result<Visit, BrowserError> {
+        let Loaded {
+            started,
+            error,
+            mut tab_broken,
+        } = loaded;
+        let mut links = Vec::new();
+        let mut storage = Vec::new();
+        if !tab_broken {
+            match tokio::time::timeout(Duration::from_secs(5), self.collect_links()).await {
+                Ok(Ok(found)) => links = found,
+                Ok(Err(_)) | Err(_) => {
+                    if !self.is_usable() {
+                        return Err(BrowserError::Gone("the tab stopped responding".into()));
+                    }
+                    tab_broken = error.is_some();
+                }
+            }
+            if let Ok(items) =
+                tokio::time::timeout(Duration::from_secs(5), self.collect_storage()).await
+            {
+                storage = items;
+            }
+        }
+        // A round trip guarantees that every event emitted before it is queued for the event
+        // task; the sync request then has the task drain those queues.
+        let (done, drained) = oneshot::channel();
+        if self.sync.send(done).await.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
+        }
+        let jar = session.cookies(context).await?;
+        let jar_read_at = SystemTime::now();
+        let log = std::mem::replace(
+            &mut *self.shared.log.lock().expect("visit log"),
+            VisitLog::new(),
+        );
+        let (http_writes, blocked) = resolve_set_cookies(&log);
+        let main = &log.main;
+        let (outcome, error) = verdict(error, main);
+        if log.dialogs > 0 {
+            tracing::debug!("dismissed {} dialog(s)", log.dialogs);
+        }
+        Ok(Visit {
+            outcome,
+            status: main.status,
+            final_url: main.hops.last().and_then(|u| Url::parse(u).ok()),
+            redirects: if main.hops.len() > 1 {
+                main.hops.clone()
+            } else {
+                Vec::new()
+            },
+            content_type: main.content_type.clone(),
+            error: error.map(|e| explain_net_error(&e)),
+            links,
+            captured: CapturedPage {
+                http_writes,
+                script_writes: log.script_writes,
+                storage_writes: log.storage_writes,
+                blocked,
+                storage,
+                jar,
+                jar_read_at: Some(jar_read_at),
+            },
+            elapsed: started.elapsed(),
+            tab_broken,
+        })
+    }
+
+    /// Resolves once the renderer of this tab has crashed.
+    async fn crashed(&self) {
+        loop {
+            let notified = self.shared.changed.notified();
+            if self.shared.log.lock().expect("visit log").crashed {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Waits until the network has been quiet for `settle_quiet`, at most `settle_max`: late
+    /// trackers and consent-dependent scripts set cookies after the load event.
+    pub async fn settle(&self) {
+        let timing = self.timing;
+        let cap = Instant::now() + timing.settle_max;
+        loop {
+            let notified = self.shared.changed.notified();
+            let (in_flight, last) = {
+                let log = self.shared.log.lock().expect("visit log");
+                (log.in_flight.len(), log.last_activity)
+            };
+            let now = Instant::now();
+            // Long-polling or streaming requests never finish: long silence counts as settled too.
+            let quiet_until = if in_flight == 0 {
+                last + timing.settle_quiet
+            } else {
+                last + timing.settle_quiet * 4
+            };
+            if now >= quiet_until || now >= cap {
+                return;
+            }
+            let wake = quiet_until.min(cap);
+            let _ = tokio::time::timeout_at(wake.into(), notified).await;
+        }
+    }
+
+    async fn collect_links(&self) -> Result<Vec<String>, BrowserError> {
+        const LINKS: &str = "Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).filter(h => typeof h === 'string')";
+        let result = self
+            .page
+            .execute(
+                EvaluateParams::builder()
+                    .expression(LINKS)
+                    .return_by_value(true)
+                    .build()
+                    .map_err(cdp_error)?,
+            )
+            .await
+            .map_err(cdp_error)?;
+        let value = result.result.result.value.unwrap_or_default();
+        Ok(serde_json::from_value(value).unwrap_or_default())
+    }
+
+    /// Web-storage keys of every frame, read in an isolated world so the page's own scripts
+    /// cannot interfere. Values are never read out, only their length.
+    async fn collect_storage(&self) -> Vec<StorageItem> {
+        const STORAGE: &str = r#"(() => {
+  const items = [];
+  for (const [kind, name] of [["local", "localStorage"], ["session", "sessionStorage"]]) {
+    try {
+      const store = window[name];
+      for (let i = 0; i < store.length; i++) {
+        const key = store.key(i);
+        items.push([kind, key, (store.getItem(key) || "").length]);
+      }
+    } catch (e) {}
+  }
+  return { origin: location.origin, items };
+})()"#;
+        let mut items = Vec::new();
+        for frame in self.frames().await {
+            let Some(value) = self.evaluate(Some(&frame.id), STORAGE).await else {
+                continue;
+            };
+            let origin = value
+                .get("origin")
+                .and_then(|o| o.as_str())
+                .unwrap_or_default();
+            if !origin.starts_with("http") {
+                continue;
+            }
+            for item in value
+                .get("items")
+                .and_then(|i| i.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let (Some(kind), Some(key), Some(size)) = (
+                    item.get(0).and_then(|k| k.as_str()),
+                    item.get(1).and_then(|k| k.as_str()),
+                    item.get(2).and_then(|s| s.as_u64()),
+                ) else {
+                    continue;
+                };
+                items.push(StorageItem {
+                    origin: origin.to_string(),
+                    kind: if kind == "local" {
+                        StorageKind::Local
+                    } else {
+                        StorageKind::Session
+                    },
+                    key: key.to_string(),
+                    size,
+                });
+            }
+        }
+        items
+    }
+
+    /// Every frame of the page, the top document first.
+    pub async fn frames(&self) -> Vec<Frame> {
+        let Ok(tree) = self.page.execute(GetFrameTreeParams::default()).await else {
+            return Vec::new();
+        };
+        let mut frames = Vec::new();
+        collect_frames(&tree.result.frame_tree, &mut frames);
+        frames
+    }
+
+    /// Evaluates an expression in a frame and returns its value: in the top document's own
+    /// world (consent platforms' globals live there), in an isolated world for iframes (same DOM,
+    /// no interference from the frame's scripts).
+    pub async fn evaluate_in(&self, frame: &Frame, expression: &str) -> Option<serde_json::Value> {
+        let isolated_in = (!frame.top).then_some(&frame.id);
+        self.evaluate(isolated_in, expression).await
+    }
+
+    /// Evaluates in the top document's own world, or in a fresh isolated world of a frame.
+    async fn evaluate(
+        &self,
+        isolated_in: Option<&FrameId>,
+        expression: &str,
+    ) -> Option<serde_json::Value> {
+        let mut params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true);
+        if let Some(frame) = isolated_in {
+            let world = self
+                .page
+                .execute(
+                    CreateIsolatedWorldParams::builder()
+                        .frame_id(frame.clone())
+                        .world_name("cookiescan")
+                        .build()
+                        .ok()?,
+                )
+                .await
+                .ok()?;
+            params = params.context_id(world.result.execution_context_id);
+        }
+        let evaluate = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.page.execute(params.build().ok()?),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        if evaluate.result.exception_details.is_some() {
+            return None;
+        }
+        Some(
+            evaluate
+                .result
+                .result
+                .value
+                .unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Option<Vec<u8>> {
+        let params = CaptureScreenshotParams::builder()
+            .format(CaptureScreenshotFormat::Png)
+            .build();
+        let shot = tokio::time::timeout(Duration::from_secs(10), self.page.execute(params))
+            .await
+            .ok()?
+            .ok()?;
+        let encoded: &str = shot.result.data.as_ref();
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).ok()
+    }
+
+    /// Settles as after a load, counting the quiet window from now: after a click, whose
+    /// requests may not have started yet.
+    pub async fn settle_from_now(&self) {
+        self.shared.log.lock().expect("visit log").last_activity = Instant::now();
+        self.settle().await;
+    }
+
+    /// The top document's frame.
+    pub fn top_frame(&self) -> Frame {
+        Frame {
+            id: self.shared.main_frame.clone(),
+            url: String::new(),
+            top: true,
+        }
+    }
+
+    /// The tab's time budget.
+    pub fn timing(&self) -> VisitTiming {
+        self.timing
+    }
+
+    fn is_usable(&self) -> bool {
+        !self.task.is_finished()
+    }
+
+    /// Closes the tab.
+    pub async fn close(self) {
+        self.task.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(3), self.page.close()).await;
+    }
+}
+
+/// Installs what every document of the tab needs before its first script: the cookie-write
+/// instrumentation and its binding, crash reports, and the main-document gate.
+async fn instrument(page: &Page) -> Result<(), BrowserError> {
+    page.execute(AddBindingParams::new(BINDING))
+        .await
+        .map_err(cdp_error)?;
+    page.execute(AddScriptToEvaluateOnNewDocumentParams::new(
+        instrumentation_script(),
+    ))
+    .await
+    .map_err(cdp_error)?;
+    page.execute(inspector::EnableParams::default())
+        .await
+        .map_err(cdp_error)?;
+    let document_patterns = [RequestStage::Request, RequestStage::Response].map(|stage| {
+        RequestPattern::builder()
+            .url_pattern("*")
+            .resource_type(ResourceType::Document)
+            .request_stage(stage)
+            .build()
+    });
+    page.execute(
+        fetch::EnableParams::builder()
+            .patterns(document_patterns)
+            .build(),
+    )
+    .await
+    .map_err(cdp_error)?;
+    Ok(())
+}
+
+/// The page's verdict from the load error and what the gate saw of the main document.
+fn verdict(error: Option<String>, main: &MainDocument) -> (PageOutcome, Option<String>) {
+    if let Some(target) = &main.blocked_off_site {
+        (
+            PageOutcome::OffSiteRedirect,
+            Some(format!("redirected off the site to {target}; not loaded")),
+        )
+    } else if let Some(kind) = &main.blocked_non_html {
+        (
+            PageOutcome::Skipped,
+            Some(format!("not HTML ({kind}); not rendered")),
+        )
+    } else if error.as_deref() == Some("net::ERR_ABORTED") && main.status.is_some() {
+        // A download Chromium refused (Content-Disposition: attachment).
+        (
+            PageOutcome::Skipped,
+            Some("a download; not rendered".into()),
+        )
+    } else if error.is_some() {
+        (PageOutcome::Failed, error)
+    } else {
+        (PageOutcome::Ok, None)
+    }
+}
+
+fn collect_frames(tree: &FrameTree, out: &mut Vec<Frame>) {
+    out.push(Frame {
+        id: tree.frame.id.clone(),
+        url: tree.frame.url.clone(),
+        top: out.is_empty(),
+    });
+    for child in tree.child_frames.iter().flatten() {
+        collect_frames(child, out);
+    }
+}
+
+fn human(duration: Duration) -> String {
+    humantime::format_duration(duration).to_string()
+}
+
+/// Chromium's network error codes, with a hint for the ones users hit.
+fn explain_net_error(error: &str) -> String {
+    if error.starts_with("net::ERR_CERT") || error.contains("SSL") {
+        format!(
+            "{error}: the site's TLS certificate is not valid (use --insecure for a staging site)"
+        )
+    } else if error == "net::ERR_NAME_NOT_RESOLVED" {
+        format!("{error}: the host name does not resolve")
+    } else if error == "net::ERR_CONNECTION_REFUSED" {
+        format!("{error}: nothing is listening at that address")
+    } else {
+        error.to_string()
+    }
+}

@@ -1,0 +1,418 @@
+//! The crawl: discovery feeds the frontier, tabs visit each breadth-first level concurrently,
+//! captures are merged into the inventory in the level's (deterministic) order, and the whole
+//! becomes a `Scan`. A failed page is a row; only a browser that cannot be started is an error.
+//!
+//! One page is `page` (load, consent, capture, then its row and links); the tab pool with its
+//! browser restarts and retry rule is `pool`; robots.txt and sitemaps are `discovery`.
+
+mod discovery;
+mod page;
+mod pool;
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use tokio::sync::watch;
+use url::Url;
+
+use crate::browser::{BrowserError, BrowserOptions, BrowserSession, ScopeGate, Tab, VisitTiming};
+use crate::capture::Inventory;
+use crate::consent::preset::Presets;
+use crate::consent::rules::RuleSet;
+use crate::consent::{ConsentDriver, ConsentTiming};
+use crate::discover::{
+    Frontier, Limits, QueuedPage, Scope, ScopeDecision, ScopeMode, ScopeRules, Via, normalize,
+};
+use crate::model::{
+    Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan, Site, SkippedUrl, Timing,
+    Tool,
+};
+use discovery::Discovery;
+use page::VisitResult;
+
+/// Everything a scan needs, validated.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    pub start_url: Url,
+    /// More pages to start from, on the same site (sections no link reaches).
+    pub extra_start_urls: Vec<Url>,
+    pub scope: ScopeRules,
+    pub limits: Limits,
+    pub obey_robots: bool,
+    pub use_sitemaps: bool,
+    pub concurrency: NonZeroUsize,
+    pub timing: VisitTiming,
+    pub keep_values: bool,
+    pub browser: BrowserOptions,
+    /// Consent modes to scan, in order; the first one discovers the pages.
+    pub modes: Vec<Mode>,
+    pub consent_rules: RuleSet,
+    pub consent_timing: ConsentTiming,
+    /// Where banner screenshots go (beside the scan JSON); None to take none.
+    pub artifacts_dir: Option<PathBuf>,
+    /// Consent cookies to plant instead of answering the banner, per answer.
+    pub consent_presets: Presets,
+}
+
+/// Progress of a scan, for whoever draws it. The library itself never prints.
+#[derive(Debug, Clone)]
+pub enum ScanEvent {
+    /// The browser is up.
+    BrowserReady { product: String },
+    /// Pages known so far (visited or queued) changed.
+    Discovered { total: usize },
+    /// A page was visited (pages the browser died on are reported once retried).
+    PageDone { url: String, outcome: PageOutcome },
+    /// Distinct cookies in the inventory so far (after each breadth-first level).
+    CookiesFound { total: usize },
+    /// The browser died and was relaunched.
+    BrowserRestarted { reason: String },
+}
+
+pub type Observer = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+    #[error("the start URL is not http(s): {0}")]
+    StartUrl(String),
+}
+
+/// Runs a scan to the end, or until `stop` turns true: then pages in flight are abandoned and
+/// the partial scan is returned with `complete: false`.
+pub async fn run_scan(
+    settings: &ScanSettings,
+    observer: Observer,
+    stop: watch::Receiver<bool>,
+) -> Result<Scan, ScanError> {
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let start = normalize(&settings.start_url)
+        .ok_or_else(|| ScanError::StartUrl(settings.start_url.to_string()))?;
+    let scope = Scope::new(&start, settings.scope.clone());
+    let mut crawler = Crawler::start(settings, scope, observer, stop).await?;
+    let browser = crawler.session.info().await?;
+    (crawler.observer)(&ScanEvent::BrowserReady {
+        product: browser.product.clone(),
+    });
+
+    let mut modes = settings.modes.iter().copied();
+    let first_mode = modes.next().unwrap_or(Mode::BeforeConsent);
+    let (first_run, pages) = crawler.crawl(first_mode, &start).await;
+    let mut runs = vec![first_run];
+    for mode in modes {
+        if crawler.stopped() {
+            break;
+        }
+        runs.push(crawler.revisit(mode, &pages).await);
+    }
+    let complete = !crawler.stopped();
+    let skipped_urls = crawler.skipped_urls();
+    let site = Site {
+        start_url: start.to_string(),
+        host: crawler.frontier.scope().start_host().to_string(),
+        registrable_domain: crawler.frontier.scope().site().to_string(),
+    };
+    let pages_ms = std::mem::take(&mut crawler.pages_ms);
+    let inventory = std::mem::replace(&mut crawler.inventory, Inventory::new("", false));
+    crawler.session.close().await;
+    let (cookies, blocked_cookies, storage) = inventory.into_records();
+    let finished_at = SystemTime::now();
+    Ok(Scan {
+        schema_version: SCHEMA_VERSION,
+        complete,
+        tool: Tool {
+            name: "cookiescan".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        site,
+        settings: record_settings(settings),
+        browser,
+        modes: runs,
+        cookies,
+        blocked_cookies,
+        storage,
+        skipped_urls,
+        timing: Timing {
+            started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+            finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),
+            duration_ms: clock.elapsed().as_millis() as u64,
+            pages_ms,
+        },
+    })
+}
+
+fn record_settings(settings: &ScanSettings) -> RecordedSettings {
+    RecordedSettings {
+        scope: match settings.scope.mode {
+            ScopeMode::Site => "site".into(),
+            ScopeMode::Host => "host".into(),
+        },
+        path_prefix: settings.scope.path_prefix.clone(),
+        include: settings
+            .scope
+            .include
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        exclude: settings
+            .scope
+            .exclude
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        obey_robots: settings.obey_robots,
+        max_pages: settings.limits.max_pages,
+        max_depth: settings.limits.max_depth,
+        max_query_variants: settings.limits.max_query_variants,
+        concurrency: settings.concurrency.get(),
+        page_timeout_ms: settings.timing.page_timeout.as_millis() as u64,
+        settle_quiet_ms: settings.timing.settle_quiet.as_millis() as u64,
+        settle_max_ms: settings.timing.settle_max.as_millis() as u64,
+        keep_values: settings.keep_values,
+        insecure: settings.browser.insecure,
+        use_sitemaps: settings.use_sitemaps,
+        extra_start_urls: settings
+            .extra_start_urls
+            .iter()
+            .map(|u| u.to_string())
+            .collect(),
+    }
+}
+
+/// The state of one pass: its run record, browser context and tabs.
+struct Pass {
+    run: ModeRun,
+    context: Option<BrowserContextId>,
+    tabs: Vec<Option<Tab>>,
+}
+
+impl Pass {
+    fn new(mode: Mode) -> Pass {
+        Pass {
+            run: ModeRun {
+                mode,
+                pages: Vec::new(),
+                browser_restarts: 0,
+                consent: Vec::new(),
+            },
+            context: None,
+            tabs: Vec::new(),
+        }
+    }
+}
+
+struct Crawler<'a> {
+    settings: &'a ScanSettings,
+    session: BrowserSession,
+    frontier: Frontier,
+    inventory: Inventory,
+    discovery: Discovery,
+    observer: Observer,
+    stop: watch::Receiver<bool>,
+    pages_ms: BTreeMap<String, u64>,
+    /// Off-site redirect targets and other refusals the frontier does not know about.
+    extra_skipped: Vec<SkippedUrl>,
+}
+
+impl<'a> Crawler<'a> {
+    async fn start(
+        settings: &'a ScanSettings,
+        scope: Scope,
+        observer: Observer,
+        stop: watch::Receiver<bool>,
+    ) -> Result<Crawler<'a>, ScanError> {
+        let session = BrowserSession::start(&settings.browser).await?;
+        let inventory = Inventory::new(scope.site(), settings.keep_values);
+        Ok(Crawler {
+            settings,
+            session,
+            frontier: Frontier::new(scope, settings.limits.clone()),
+            inventory,
+            discovery: Discovery::new(settings.obey_robots),
+            observer,
+            stop,
+            pages_ms: BTreeMap::new(),
+            extra_skipped: Vec::new(),
+        })
+    }
+
+    fn gate(&self) -> ScopeGate {
+        let scope = self.frontier.scope().clone();
+        Arc::new(move |url: &Url| scope.decide(url) != ScopeDecision::OutOfScope)
+    }
+
+    /// One pass over the site, discovering as it goes.
+    async fn crawl(&mut self, mode: Mode, start: &Url) -> (ModeRun, Vec<QueuedPage>) {
+        let mut pass = Pass::new(mode);
+        let allowed = self.discovery.allows(&self.session, start).await;
+        self.frontier.offer(start, 0, Via::Start, allowed);
+        for extra in &self.settings.extra_start_urls {
+            let allowed = self.discovery.allows(&self.session, extra).await;
+            self.frontier.offer(extra, 0, Via::Start, allowed);
+        }
+        let sitemap_pages = if self.settings.use_sitemaps {
+            self.discovery.sitemap_pages(&self.session, start).await
+        } else {
+            Vec::new()
+        };
+        self.announce();
+        let driver = self.driver(mode);
+        let mut visited = Vec::new();
+        let mut level_index = 0usize;
+        loop {
+            if self.stopped() {
+                break;
+            }
+            let level = self.frontier.take_level();
+            if level.is_empty() {
+                break;
+            }
+            let results = self
+                .visit_batch(&mut pass, &level, driver.as_ref(), level_index == 0)
+                .await;
+            let found_links = self.merge_level(&mut pass, &level, results, &mut visited);
+            for (from, links, depth) in found_links {
+                for link in links {
+                    let allowed = self.discovery.allows(&self.session, &link).await;
+                    self.frontier
+                        .offer(&link, depth, Via::Link { from: from.clone() }, allowed);
+                }
+            }
+            if level_index == 0 {
+                for (page, sitemap) in &sitemap_pages {
+                    let allowed = self.discovery.allows(&self.session, page).await;
+                    self.frontier.offer(
+                        page,
+                        1,
+                        Via::Sitemap {
+                            sitemap: sitemap.clone(),
+                        },
+                        allowed,
+                    );
+                }
+            }
+            level_index += 1;
+            (self.observer)(&ScanEvent::CookiesFound {
+                total: self.inventory.cookie_count(),
+            });
+            self.announce();
+        }
+        (self.finish_pass(pass).await, visited)
+    }
+
+    /// Merges a level's visits in level order, so the inventory never depends on which tab
+    /// was faster; returns each page's in-scope links with the depth they are offered at.
+    fn merge_level(
+        &mut self,
+        pass: &mut Pass,
+        level: &[QueuedPage],
+        results: Vec<Option<VisitResult>>,
+        visited: &mut Vec<QueuedPage>,
+    ) -> Vec<(String, Vec<Url>, u32)> {
+        let mut found_links: Vec<(String, Vec<Url>, u32)> = Vec::new();
+        let stopped = self.stopped();
+        for (page, result) in level.iter().zip(results) {
+            if stopped && result.is_none() {
+                // Never reached before the stop: not a row, the scan is marked incomplete.
+                continue;
+            }
+            let (record, links) = self.record_visit(&mut pass.run, page, result);
+            if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok()) {
+                self.frontier.mark_seen(&final_url);
+            }
+            found_links.push((
+                record.final_url.clone().unwrap_or(record.url.clone()),
+                links,
+                page.depth + 1,
+            ));
+            if matches!(record.outcome, PageOutcome::Ok | PageOutcome::Failed) {
+                visited.push(page.clone());
+            }
+            pass.run.pages.push(record);
+        }
+        found_links
+    }
+
+    /// A further pass over pages already discovered, in another consent mode. The first page
+    /// is visited alone so its banner is answered before the others load.
+    async fn revisit(&mut self, mode: Mode, pages: &[QueuedPage]) -> ModeRun {
+        let mut pass = Pass::new(mode);
+        let driver = self.driver(mode);
+        if let Some((first, rest)) = pages.split_first() {
+            for (batch, first_batch) in [(std::slice::from_ref(first), true), (rest, false)] {
+                if self.stopped() || batch.is_empty() {
+                    continue;
+                }
+                let results = self
+                    .visit_batch(&mut pass, batch, driver.as_ref(), first_batch)
+                    .await;
+                let stopped = self.stopped();
+                for (page, result) in batch.iter().zip(results) {
+                    if stopped && result.is_none() {
+                        continue;
+                    }
+                    let (record, _) = self.record_visit(&mut pass.run, page, result);
+                    pass.run.pages.push(record);
+                }
+                (self.observer)(&ScanEvent::CookiesFound {
+                    total: self.inventory.cookie_count(),
+                });
+            }
+        }
+        self.finish_pass(pass).await
+    }
+
+    fn driver(&self, mode: Mode) -> Option<ConsentDriver> {
+        ConsentDriver::new(
+            self.settings.consent_rules.clone(),
+            mode,
+            self.settings.consent_timing,
+            self.settings.artifacts_dir.clone(),
+        )
+    }
+
+    async fn finish_pass(&mut self, pass: Pass) -> ModeRun {
+        for tab in pass.tabs.into_iter().flatten() {
+            tab.close().await;
+        }
+        if let Some(context) = pass.context {
+            self.session.dispose_context(context).await;
+        }
+        let mut run = pass.run;
+        run.pages
+            .sort_by(|a, b| (a.depth, &a.url).cmp(&(b.depth, &b.url)));
+        run
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    fn announce(&self) {
+        (self.observer)(&ScanEvent::Discovered {
+            total: self.frontier.queued_total(),
+        });
+    }
+
+    fn skipped_urls(&self) -> Vec<SkippedUrl> {
+        let mut skipped: Vec<SkippedUrl> = self
+            .frontier
+            .skipped()
+            .into_iter()
+            .map(|(url, offer)| SkippedUrl {
+                url,
+                reason: offer.skip_reason(),
+            })
+            .chain(self.extra_skipped.iter().cloned())
+            .collect();
+        skipped.sort();
+        skipped.dedup();
+        skipped
+    }
+}
