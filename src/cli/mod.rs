@@ -18,10 +18,11 @@ use url::Url;
 use crate::browser::{BrowserOptions, BrowserSource, find_chrome};
 use crate::classify::Classifier;
 use crate::config::{SiteConfig, default_config_path};
+use crate::consent::rules::builtin_rules;
 use crate::diff::ChangeKind;
 use crate::model::{self, Mode};
+use crate::report;
 use crate::report::policy::{self, TableSettings};
-use crate::report::{inventory::write_inventory, summary::render_summary};
 
 /// Exit code: the scan ran and nothing is wrong.
 pub const EXIT_OK: u8 = 0;
@@ -282,6 +283,19 @@ pub enum ReportFormat {
     Json,
 }
 
+impl ReportFormat {
+    fn as_format(self) -> report::Format {
+        match self {
+            ReportFormat::Inventory => report::Format::Inventory,
+            ReportFormat::Summary => report::Format::Summary,
+            ReportFormat::Md => report::Format::Markdown,
+            ReportFormat::Html => report::Format::Html,
+            ReportFormat::Csv => report::Format::Csv,
+            ReportFormat::Json => report::Format::Json,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TablePreset {
     /// Service provider's name | Function and location | Cookie name(s) | Purposes
@@ -373,81 +387,76 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => compare::diff(&args),
         Command::Check(args) => compare::check(&args).await,
         Command::History(args) => compare::history(&args),
-        Command::Db(DbCommand::Update(args)) => {
-            let url = parse_start_url(&args.url).context("--url")?;
-            let dest = match args
-                .to
-                .clone()
-                .or_else(crate::classify::database::default_path)
-            {
-                Some(dest) => dest,
-                None => bail!(
-                    "no cache directory (neither XDG_CACHE_HOME nor HOME is set): pass --to FILE"
-                ),
-            };
-            let options = browser_options(&args.browser, Vec::new(), false)?;
-            let entries = crate::classify::database::update(&url, &dest, &options).await?;
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "Saved the Open Cookie Database ({entries} entries) to {}",
-                dest.display()
-            );
-            Ok(EXIT_OK)
+        Command::Db(DbCommand::Update(args)) => db_update(&args).await,
+        Command::Report(args) => report(&args),
+    }
+}
+
+/// `cookiescan db update`.
+async fn db_update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
+    let url = parse_start_url(&args.url).context("--url")?;
+    let dest = match args
+        .to
+        .clone()
+        .or_else(crate::classify::database::default_path)
+    {
+        Some(dest) => dest,
+        None => {
+            bail!("no cache directory (neither XDG_CACHE_HOME nor HOME is set): pass --to FILE")
         }
-        Command::Report(args) => {
-            let scan_path = crate::history::resolve(&args.scan)?;
-            let scan = model::load_scan(&scan_path)?;
-            let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
-            let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
-            let mut table_settings = config.table.clone();
-            match args.preset {
-                Some(TablePreset::Cookiebot) => {
-                    table_settings.columns = policy::cookiebot_columns()
-                }
-                Some(TablePreset::Default) => {
-                    table_settings.columns = TableSettings::default().columns
-                }
-                None => {}
-            }
-            match args.lang {
-                Some(LangArg::En) => table_settings.language = policy::Language::En,
-                Some(LangArg::Fr) => table_settings.language = policy::Language::Fr,
-                None => {}
-            }
-            let table = policy::build(&scan, &classifier, &table_settings);
-            let mut out: Box<dyn Write> = match &args.output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("cannot create {}", path.display()))?,
-                )),
-                None => Box::new(std::io::stdout().lock()),
-            };
-            let written = match args.format {
-                ReportFormat::Inventory => {
-                    write_inventory(&scan, &classifier, &mut out).map_err(anyhow::Error::from)
-                }
-                ReportFormat::Md => out
-                    .write_all(policy::render_markdown(&table, &table_settings).as_bytes())
-                    .map_err(anyhow::Error::from),
-                ReportFormat::Html => out
-                    .write_all(policy::render_html(&table, &scan, &table_settings).as_bytes())
-                    .map_err(anyhow::Error::from),
-                ReportFormat::Csv => policy::write_csv(&table, &table_settings, &mut out)
-                    .map_err(anyhow::Error::from),
-                ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &table)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from)),
-                ReportFormat::Summary => out
-                    .write_all(render_summary(&scan, &classifier).as_bytes())
-                    .map_err(anyhow::Error::from),
-            };
-            match written.and_then(|()| out.flush().map_err(anyhow::Error::from)) {
-                Ok(()) => Ok(EXIT_OK),
-                // A closed pipe (`| head`) is not an error.
-                Err(error) if is_broken_pipe(&error) => Ok(EXIT_OK),
-                Err(error) => Err(error),
-            }
-        }
+    };
+    let options = browser_options(&args.browser, Vec::new(), false)?;
+    let entries = crate::classify::database::update(&url, &dest, &options).await?;
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "Saved the Open Cookie Database ({entries} entries) to {}",
+        dest.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// `cookiescan report`.
+fn report(args: &ReportArgs) -> anyhow::Result<u8> {
+    let scan_path = crate::history::resolve(&args.scan)?;
+    let scan = model::load_scan(&scan_path)?;
+    let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
+    let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
+    let mut table_settings = config.table.clone();
+    match args.preset {
+        Some(TablePreset::Cookiebot) => table_settings.columns = policy::cookiebot_columns(),
+        Some(TablePreset::Default) => table_settings.columns = TableSettings::default().columns,
+        None => {}
+    }
+    match args.lang {
+        Some(LangArg::En) => table_settings.language = policy::Language::En,
+        Some(LangArg::Fr) => table_settings.language = policy::Language::Fr,
+        None => {}
+    }
+    let rules = config.consent_rules(builtin_rules());
+    let input = report::ReportInput {
+        scan: &scan,
+        classifier: &classifier,
+        rules: &rules,
+        table: &table_settings,
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let written = args
+        .format
+        .as_format()
+        .renderer()
+        .render(&input, &mut out)
+        .map_err(anyhow::Error::from);
+    match written.and_then(|()| out.flush().map_err(anyhow::Error::from)) {
+        Ok(()) => Ok(EXIT_OK),
+        // A closed pipe (`| head`) is not an error.
+        Err(error) if is_broken_pipe(&error) => Ok(EXIT_OK),
+        Err(error) => Err(error),
     }
 }
 

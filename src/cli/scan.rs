@@ -382,7 +382,11 @@ pub async fn scan_and_save(
     model::save_scan(&scan, &path)?;
     if !output.quiet {
         let mut stdout = std::io::stdout().lock();
-        let _ = write!(stdout, "{}", render_summary(&scan, &classifier));
+        let _ = write!(
+            stdout,
+            "{}",
+            render_summary(&scan, &classifier, &settings.consent_rules)
+        );
         let _ = writeln!(stdout, "Scan written to {}", path.display());
     }
     if !scan.complete {

@@ -323,7 +323,7 @@ pub fn rows_to_add(
         undeclared.contains(&(pattern.as_str(), domain.as_str()))
     });
     let table = crate::report::policy::build(&missing, classifier, settings);
-    let markdown = crate::report::policy::render_markdown(&table, settings);
+    let markdown = crate::report::markdown::render_markdown(&table, settings);
     // Without the page title: the sections are what goes into the existing policy.
     Some(markdown.lines().skip(2).collect::<Vec<_>>().join("\n") + "\n")
 }

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::{Renderer, ReportError, ReportInput};
 use crate::classify::Classifier;
 use crate::model::{CookieRecord, Mode, Scan};
 use crate::text::escape::neutralise;
@@ -28,6 +29,16 @@ pub const COLUMNS: [&str; 17] = [
     "same_site",
     "partitioned",
 ];
+
+/// `report --format inventory`.
+pub struct Inventory;
+
+impl Renderer for Inventory {
+    fn render(&self, input: &ReportInput, out: &mut dyn Write) -> Result<(), ReportError> {
+        write_inventory(input.scan, input.classifier, out)?;
+        Ok(())
+    }
+}
 
 /// Writes the inventory of `scan` as CSV, classified by `classifier`.
 pub fn write_inventory(

@@ -3,14 +3,12 @@
 //! HTML, CSV or JSON from the same rows, so every format says the same thing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::classify::{Category, Classification, Classifier};
-use crate::model::{CookieRecord, Mode, PageOutcome, Party, Scan};
-use crate::text::escape::{html, md, neutralise};
+use crate::model::{CookieRecord, Mode, PageOutcome, Party, Scan, SetBy};
 use crate::text::words::{duration, page_label};
 
 /// A column of the table.
@@ -80,21 +78,21 @@ pub enum Language {
     Fr,
 }
 
-struct Labels {
-    column: fn(Column) -> &'static str,
-    heading: fn(Category) -> (&'static str, &'static str),
-    whole_site: &'static str,
-    needs_review: &'static str,
-    title: &'static str,
-    scan_of: &'static str,
-    consent: &'static str,
-    yes: &'static str,
-    no: &'static str,
-    first: &'static str,
-    third: &'static str,
+pub(super) struct Labels {
+    pub(super) column: fn(Column) -> &'static str,
+    pub(super) heading: fn(Category) -> (&'static str, &'static str),
+    pub(super) whole_site: &'static str,
+    pub(super) needs_review: &'static str,
+    pub(super) title: &'static str,
+    pub(super) scan_of: &'static str,
+    pub(super) consent: &'static str,
+    pub(super) yes: &'static str,
+    pub(super) no: &'static str,
+    pub(super) first: &'static str,
+    pub(super) third: &'static str,
 }
 
-fn labels(language: Language) -> Labels {
+pub(super) fn labels(language: Language) -> Labels {
     match language {
         Language::En => Labels {
             column: |c| match c {
@@ -266,10 +264,10 @@ pub fn build(scan: &Scan, classifier: &Classifier, settings: &TableSettings) -> 
             .collect();
         let kinds: BTreeSet<&str> = members
             .iter()
-            .map(|(c, _)| match c.set_by.as_str() {
-                "javascript" => "JavaScript",
-                "both" => "HTTP, JavaScript",
-                _ => "HTTP",
+            .map(|(c, _)| match c.set_by {
+                SetBy::Javascript => "JavaScript",
+                SetBy::Both => "HTTP, JavaScript",
+                SetBy::Http | SetBy::Unknown => "HTTP",
             })
             .collect();
         let cookies: Vec<&CookieRecord> = members.iter().map(|(c, _)| *c).collect();
@@ -381,7 +379,7 @@ fn location(cookies: &[&CookieRecord], scan: &Scan, visited_ok: usize, whole_sit
     parts.join(", ")
 }
 
-fn cell(row: &Row, column: Column, words: &Labels) -> String {
+pub(super) fn cell(row: &Row, column: Column, words: &Labels) -> String {
     match column {
         Column::Provider => row.provider.clone(),
         Column::FunctionAndLocation => match (row.function.is_empty(), row.location.is_empty()) {
@@ -403,7 +401,11 @@ fn cell(row: &Row, column: Column, words: &Labels) -> String {
     }
 }
 
-fn heading(category: Category, settings: &TableSettings, words: &Labels) -> (String, String) {
+pub(super) fn heading(
+    category: Category,
+    settings: &TableSettings,
+    words: &Labels,
+) -> (String, String) {
     let (default, explanation) = (words.heading)(category);
     let title = settings
         .headings
@@ -411,208 +413,4 @@ fn heading(category: Category, settings: &TableSettings, words: &Labels) -> (Str
         .cloned()
         .unwrap_or_else(|| default.to_string());
     (title, explanation.to_string())
-}
-
-/// GitHub-flavoured Markdown. Site-controlled text is escaped so it cannot break the table or
-/// inject markup.
-pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String {
-    let words = labels(settings.language);
-    let mut out = String::new();
-    let _ = writeln!(out, "# {} {}\n", words.title, md(&table.site));
-    for (category, rows) in &table.sections {
-        let (title, explanation) = heading(*category, settings, &words);
-        let _ = writeln!(out, "## {}\n\n{}\n", md(&title), md(&explanation));
-        let header: Vec<String> = settings
-            .columns
-            .iter()
-            .map(|c| md((words.column)(*c)))
-            .collect();
-        let _ = writeln!(out, "| {} |", header.join(" | "));
-        let _ = writeln!(out, "|{}|", vec!["---"; header.len()].join("|"));
-        for row in rows {
-            let cells: Vec<String> = settings
-                .columns
-                .iter()
-                .map(|c| md(&cell(row, *c, &words)))
-                .collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out.push('\n');
-    }
-    let review: Vec<&Row> = table.needs_review().collect();
-    if !review.is_empty() {
-        let _ = writeln!(out, "## {}\n", words.needs_review);
-        for row in review {
-            let _ = writeln!(
-                out,
-                "- {} ({})",
-                md(&row.names.join(", ")),
-                md(&row.provider)
-            );
-        }
-    }
-    out
-}
-
-/// A standalone, accessible HTML page (no external assets): the table, the scan's date, site
-/// and modes, and the consent evidence.
-pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -> String {
-    let words = labels(settings.language);
-    let lang = match settings.language {
-        Language::En => "en",
-        Language::Fr => "fr",
-    };
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} {}</title>\n<style>\n\
-         body{{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111}}\n\
-         table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}\n\
-         th,td{{border:1px solid #999;padding:.4rem .6rem;text-align:left;vertical-align:top}}\n\
-         th{{background:#eee}}\n\
-         .visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}\n\
-         .meta{{color:#444}} @media print{{body{{margin:0}}}}\n</style>\n</head>\n<body>\n<main>\n",
-        html(words.title),
-        html(&table.site)
-    );
-    let _ = writeln!(out, "<h1>{} {}</h1>", html(words.title), html(&table.site));
-    let modes: Vec<&str> = table.modes.iter().map(|m| m.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "<p class=\"meta\">{} {} — {} ({}), cookiescan {}.</p>",
-        html(words.scan_of),
-        html(&scan.site.start_url),
-        html(&table.scanned_at),
-        html(&modes.join(", ")),
-        html(&scan.tool.version)
-    );
-    for (category, rows) in &table.sections {
-        let (title, explanation) = heading(*category, settings, &words);
-        let id = category.as_str();
-        let _ = writeln!(
-            out,
-            "<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{}</h2>\n<p>{}</p>",
-            html(&title),
-            html(&explanation)
-        );
-        let _ = writeln!(
-            out,
-            // The heading is visible above; the caption names the table for screen readers.
-            "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
-            html(&title)
-        );
-        for column in &settings.columns {
-            let _ = write!(
-                out,
-                "<th scope=\"col\">{}</th>",
-                html((words.column)(*column))
-            );
-        }
-        let _ = writeln!(out, "</tr></thead>\n<tbody>");
-        for row in rows {
-            out.push_str("<tr>");
-            for column in &settings.columns {
-                let _ = write!(out, "<td>{}</td>", html(&cell(row, *column, &words)));
-            }
-            out.push_str("</tr>\n");
-        }
-        let _ = writeln!(out, "</tbody>\n</table>\n</section>");
-    }
-    let evidence: Vec<String> = scan
-        .modes
-        .iter()
-        .flat_map(|run| run.consent.iter().map(move |c| (run.mode, c)))
-        .map(|(mode, c)| {
-            format!(
-                "<li>{}: {} on {}: {}{}</li>",
-                html(mode.as_str()),
-                html(c.platform_name.as_deref().unwrap_or("banner")),
-                html(&c.page),
-                html(c.outcome.as_str()),
-                c.verification
-                    .as_deref()
-                    .map(|v| format!(" ({})", html(v)))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
-    if !evidence.is_empty() {
-        let _ = writeln!(
-            out,
-            "<h2>{}</h2>\n<ul>\n{}\n</ul>",
-            html(words.consent),
-            evidence.join("\n")
-        );
-    }
-    let review: Vec<&Row> = table.needs_review().collect();
-    if !review.is_empty() {
-        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", html(words.needs_review));
-        for row in review {
-            let _ = writeln!(
-                out,
-                "<li>{} ({})</li>",
-                html(&row.names.join(", ")),
-                html(&row.provider)
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    out.push_str("</main>\n</body>\n</html>\n");
-    out
-}
-
-/// CSV: one line per row, the category first, then the configured columns.
-pub fn write_csv(
-    table: &PolicyTable,
-    settings: &TableSettings,
-    out: impl std::io::Write,
-) -> Result<(), csv::Error> {
-    let words = labels(settings.language);
-    let mut writer = csv::Writer::from_writer(out);
-    let mut header = vec!["category".to_string()];
-    header.extend(
-        settings
-            .columns
-            .iter()
-            .map(|c| (words.column)(*c).to_string()),
-    );
-    header.push("needs_review".into());
-    writer.write_record(&header)?;
-    for (category, rows) in &table.sections {
-        for row in rows {
-            let mut record = vec![category.as_str().to_string()];
-            record.extend(
-                settings
-                    .columns
-                    .iter()
-                    .map(|c| neutralise(&cell(row, *c, &words))),
-            );
-            record.push(if row.needs_review { "yes" } else { "no" }.into());
-            writer.write_record(&record)?;
-        }
-    }
-    writer.flush()?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_cells_cannot_break_out() {
-        assert_eq!(md("a|b<script>"), "a\\|b&lt;script&gt;");
-        assert_eq!(md("_ga_*"), "\\_ga\\_\\*");
-        assert_eq!(md("x\ny"), "x y");
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            html("<script>alert('x')</script>&"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
-        );
-    }
 }

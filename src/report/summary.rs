@@ -2,17 +2,29 @@
 
 use std::fmt::Write;
 
+use super::{Renderer, ReportError, ReportInput};
 use crate::model::{PageOutcome, Party, Scan};
 
 use crate::classify::Classifier;
-use crate::consent::rules::builtin_rules;
+use crate::consent::rules::RuleSet;
 use crate::findings::findings;
 use crate::text::escape::clean;
 use crate::text::words::page_label;
 
+/// `report --format summary`, and what `scan` prints when it is done.
+pub struct Summary;
+
+impl Renderer for Summary {
+    fn render(&self, input: &ReportInput, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+        out.write_all(render_summary(input.scan, input.classifier, input.rules).as_bytes())?;
+        Ok(())
+    }
+}
+
 /// Renders the summary. Site-controlled text is stripped of control characters so a hostile
-/// cookie name cannot rewrite the user's terminal.
-pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
+/// cookie name cannot rewrite the user's terminal. The findings count the site's own consent
+/// rules, as `--fail-on-violations` does.
+pub fn render_summary(scan: &Scan, classifier: &Classifier, rules: &RuleSet) -> String {
     let mut out = String::new();
     let host = scan.site.host.as_str();
     let _ = writeln!(
@@ -28,6 +40,16 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             " (INTERRUPTED: partial results)"
         }
     );
+    pages(&mut out, scan);
+    consent(&mut out, scan, host);
+    cookies(&mut out, scan);
+    findings_lines(&mut out, scan, classifier, rules);
+    failures(&mut out, scan, host);
+    out
+}
+
+/// Pages per mode, by outcome.
+fn pages(out: &mut String, scan: &Scan) {
     for run in &scan.modes {
         let count =
             |outcome: PageOutcome| run.pages.iter().filter(|p| p.outcome == outcome).count();
@@ -47,6 +69,10 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             }
         );
     }
+}
+
+/// Every banner answered, per mode.
+fn consent(out: &mut String, scan: &Scan, host: &str) {
     for run in &scan.modes {
         for consent in &run.consent {
             let who = consent
@@ -74,6 +100,10 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             );
         }
     }
+}
+
+/// URLs not visited, then cookies by party.
+fn cookies(out: &mut String, scan: &Scan) {
     if !scan.skipped_urls.is_empty() {
         let _ = writeln!(
             out,
@@ -123,7 +153,11 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             let _ = writeln!(out, "  {label}: {}", names.join(", "));
         }
     }
-    let found = findings(scan, &builtin_rules(), classifier);
+}
+
+/// Cookies set before consent and cookies that survive "reject all".
+fn findings_lines(out: &mut String, scan: &Scan, classifier: &Classifier, rules: &RuleSet) {
+    let found = findings(scan, rules, classifier);
     for (title, cookies) in [
         ("Cookies set before consent", &found.before_consent),
         ("Cookies that survive \"reject all\"", &found.survive_reject),
@@ -143,6 +177,10 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             .collect();
         let _ = writeln!(out, "{title}: {}", names.join(", "));
     }
+}
+
+/// The pages that failed and why.
+fn failures(out: &mut String, scan: &Scan, host: &str) {
     let failures: Vec<_> = scan
         .modes
         .iter()
@@ -160,5 +198,4 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier) -> String {
             );
         }
     }
-    out
 }

@@ -76,4 +76,19 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("_ga"), "_ga");
     }
+
+    #[test]
+    fn markdown_cells_cannot_break_out() {
+        assert_eq!(md("a|b<script>"), "a\\|b&lt;script&gt;");
+        assert_eq!(md("_ga_*"), "\\_ga\\_\\*");
+        assert_eq!(md("x\ny"), "x y");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html("<script>alert('x')</script>&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
+        );
+    }
 }
