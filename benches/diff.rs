@@ -10,9 +10,10 @@
 
 use std::time::Instant;
 
+use cookiescan::check::{declared, drift};
 use cookiescan::classify::{Classifier, knowledge};
 use cookiescan::consent::rules::builtin_rules;
-use cookiescan::diff::{DiffContext, declared, diff, drift};
+use cookiescan::diff::{DiffContext, diff};
 use cookiescan::model::{CookieRecord, Mode, Scan, sample};
 
 fn env_number(name: &str, default: usize) -> usize {

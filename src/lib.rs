@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod capture;
+pub mod check;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -9,9 +9,9 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::{EXIT_OK, EXIT_VIOLATIONS, classifier_for, config_for_scan, is_broken_pipe};
+use crate::check::declared::{DeclaredCookie, PolicySource};
 use crate::classify::Category;
 use crate::consent::rules::builtin_rules;
-use crate::diff::declared::{DeclaredCookie, PolicySource};
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::findings::findings;
 use crate::history;
@@ -215,7 +215,7 @@ pub async fn load_policy(
     browser: impl FnOnce() -> anyhow::Result<crate::browser::BrowserOptions>,
 ) -> anyhow::Result<Vec<DeclaredCookie>> {
     match PolicySource::parse(text)? {
-        PolicySource::File(path) => Ok(diff::declared::load(&path)?),
+        PolicySource::File(path) => Ok(crate::check::declared::load(&path)?),
         PolicySource::Page(url) => {
             let timing = crate::browser::VisitTiming {
                 page_timeout: std::time::Duration::from_secs(30),
@@ -223,7 +223,7 @@ pub async fn load_policy(
                 settle_max: std::time::Duration::from_secs(5),
             };
             let tables = crate::browser::tables::read_tables(&url, &browser()?, timing).await?;
-            let cookies = diff::declared::from_tables(&tables);
+            let cookies = crate::check::declared::from_tables(&tables);
             if cookies.is_empty() {
                 bail!(
                     "no cookie table on {url}: none of its {} tables has a header naming the cookies (\"Cookie name(s)\", \"Name\" or \"Cookies\")",
@@ -258,13 +258,13 @@ pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     })
     .await?;
     let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;
-    let report = diff::drift::check(&scan, &declared, &classifier, &policy, tolerance);
-    let rows = diff::drift::rows_to_add(&scan, &report, &classifier, &config.table)
+    let report = crate::check::drift::check(&scan, &declared, &classifier, &policy, tolerance);
+    let rows = crate::check::drift::rows_to_add(&scan, &report, &classifier, &config.table)
         .map(|rows| format!("\nRows to add to the policy for the undeclared cookies:\n\n{rows}"))
         .unwrap_or_default();
     let text = match args.format {
-        CompareFormat::Text => diff::drift::render_text(&report) + &rows,
-        CompareFormat::Md => diff::drift::render_markdown(&report) + &rows,
+        CompareFormat::Text => crate::check::drift::render_text(&report) + &rows,
+        CompareFormat::Md => crate::check::drift::render_markdown(&report) + &rows,
         CompareFormat::Json => {
             serde_json::to_string_pretty(&report).expect("a report always serialises") + "\n"
         }

@@ -534,11 +534,11 @@ async fn check_policy(
     quiet: bool,
 ) -> anyhow::Result<Option<String>> {
     let declared = super::compare::load_policy(policy, || Ok(browser)).await?;
-    let report = diff::drift::check(scan, &declared, classifier, policy, *tolerance);
+    let report = crate::check::drift::check(scan, &declared, classifier, policy, *tolerance);
     if !quiet {
         let mut stdout = std::io::stdout().lock();
-        let _ = write!(stdout, "\n{}", diff::drift::render_text(&report));
-        if let Some(rows) = diff::drift::rows_to_add(scan, &report, classifier, table) {
+        let _ = write!(stdout, "\n{}", crate::check::drift::render_text(&report));
+        if let Some(rows) = crate::check::drift::rows_to_add(scan, &report, classifier, table) {
             let _ = write!(
                 stdout,
                 "\nRows to add to the policy for the undeclared cookies:\n\n{rows}"

@@ -3,11 +3,9 @@
 //! A pure function over two scan JSONs. Cookies are compared by a stable identity (name pattern,
 //! registrable domain, path), so dynamic name suffixes (`_ga_ABC123`), the host a cookie was
 //! set on, the order of pages and seconds of expiry drift never show up as changes.
-//!
-//! `drift` compares a scan with the cookie table a site publishes instead.
+//! `render` writes a diff as text, Markdown or JSON; `crate::check` compares a scan with the
+//! cookie table a site publishes instead.
 
-pub mod declared;
-pub mod drift;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -363,7 +361,7 @@ impl Group<'_> {
                     "{} by {} on {}",
                     setter.api,
                     setter.url,
-                    few(&pages)
+                    crate::text::words::few(&pages)
                 ));
             }
             if cookie.setters.is_empty() {
@@ -997,29 +995,6 @@ fn page_changes(old: &Scan, new: &Scan, changes: &mut Vec<Change>) {
             changes.push(change);
         }
     }
-}
-
-/// At most four items and how many more: evidence stays readable on a site of 500 pages.
-pub(crate) fn few(items: &[String]) -> String {
-    match items.len() {
-        0..=5 => items.join(", "),
-        n => format!("{} and {} more", items[..4].join(", "), n - 4),
-    }
-}
-
-/// Consecutive items sharing a key, for reports grouped by kind (the items are sorted).
-pub(crate) fn runs_by<T, K: PartialEq + Copy>(
-    items: &[T],
-    key: impl Fn(&T) -> K,
-) -> Vec<(K, Vec<&T>)> {
-    let mut runs: Vec<(K, Vec<&T>)> = Vec::new();
-    for item in items {
-        match runs.last_mut() {
-            Some((current, members)) if *current == key(item) => members.push(item),
-            _ => runs.push((key(item), vec![item])),
-        }
-    }
-    runs
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ const RESET: &str = "\u{1b}[0m";
 
 /// The changes of each kind, in report order.
 fn groups(diff: &ScanDiff) -> Vec<(ChangeKind, Vec<&Change>)> {
-    super::runs_by(&diff.changes, |c| c.kind)
+    crate::text::runs_by(&diff.changes, |c| c.kind)
 }
 
 fn subject(change: &Change) -> String {

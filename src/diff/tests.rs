@@ -3,6 +3,7 @@ use crate::classify::{Annotation, knowledge};
 use crate::consent::rules::builtin_rules;
 use crate::model::sample::{cookie, scan};
 use crate::model::{ConsentRecord, RecordedClass};
+use crate::text::words::few;
 
 const ALL: &[Mode] = &[Mode::BeforeConsent, Mode::Accept, Mode::Reject];
 const ACCEPT: &[Mode] = &[Mode::Accept];

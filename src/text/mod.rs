@@ -4,3 +4,15 @@
 
 pub mod escape;
 pub mod words;
+
+/// Consecutive items sharing a key, for reports grouped by kind (the items are sorted).
+pub fn runs_by<T, K: PartialEq + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
+    let mut runs: Vec<(K, Vec<&T>)> = Vec::new();
+    for item in items {
+        match runs.last_mut() {
+            Some((current, members)) if *current == key(item) => members.push(item),
+            _ => runs.push((key(item), vec![item])),
+        }
+    }
+    runs
+}

@@ -64,6 +64,14 @@ pub fn human_days(days: f64) -> String {
     plural((days / 365.25).round() as i64, "year")
 }
 
+/// At most four items and how many more: evidence stays readable on a site of 500 pages.
+pub fn few(items: &[String]) -> String {
+    match items.len() {
+        0..=5 => items.join(", "),
+        n => format!("{} and {} more", items[..4].join(", "), n - 4),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,7 +115,7 @@ pub fn check(
                     if pages.is_empty() {
                         page_label(&cookie.first_seen_on, host)
                     } else {
-                        super::few(&pages)
+                        crate::text::words::few(&pages)
                     },
                     modes.join(", ")
                 ));
@@ -339,7 +339,7 @@ fn source_name(source: Source) -> &'static str {
 }
 
 fn groups(report: &DriftReport) -> Vec<(DriftKind, Vec<&DriftFinding>)> {
-    super::runs_by(&report.findings, |f| f.kind)
+    crate::text::runs_by(&report.findings, |f| f.kind)
 }
 
 fn what(finding: &DriftFinding) -> String {
@@ -421,8 +421,8 @@ pub fn render_markdown(report: &DriftReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::declared::parse_markdown;
     use crate::classify::knowledge;
-    use crate::diff::declared::parse_markdown;
     use crate::model::sample::{cookie, scan};
 
     fn classifier() -> Classifier {
