@@ -137,14 +137,19 @@ mod duration_text {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<Duration>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
         let text = String::deserialize(d)?;
         let duration = humantime::parse_duration(&text).map_err(|e| {
             serde::de::Error::custom(format!("{text:?} is not a duration ({e}; e.g. 30s, 500ms)"))
@@ -250,7 +255,7 @@ impl SiteConfig {
 }
 
 /// The default config location of a site: `<scans dir>/<host>.toml`.
-pub fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
+pub(crate) fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
     scans_dir.join(format!("{}.toml", crate::model::host_file_name(host)))
 }
 

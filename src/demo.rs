@@ -23,10 +23,10 @@ const ANALYTICS: &str = "analytics.metrics-demo.test";
 const ADS: &str = "ads.adnet-demo.test";
 
 /// Where a demo scan starts.
-pub const DEMO_START_URL: &str = "https://www.demo-shop.test/";
+pub(crate) const DEMO_START_URL: &str = "https://www.demo-shop.test/";
 
 /// The demo's hostnames and its request handler, ready for [`crate::site::SiteServer::start`].
-pub fn demo_site() -> (Vec<&'static str>, Handler) {
+pub(crate) fn demo_site() -> (Vec<&'static str>, Handler) {
     (vec![WWW, BLOG, ANALYTICS, ADS], Arc::new(handle))
 }
 
@@ -262,7 +262,7 @@ mod tests {
 
 /// The demo shop's site config, written to `<scans dir>/www.demo-shop.test.toml` on the first
 /// `cookiescan demo` so that `cookiescan report` shows a complete cookie-policy table.
-pub const DEMO_CONFIG: &str = r#"# The demo shop's own notes on its cookies, used by `cookiescan report`.
+pub(crate) const DEMO_CONFIG: &str = r#"# The demo shop's own notes on its cookies, used by `cookiescan report`.
 [site]
 operator = "Demo Shop"
 

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 /// `Cookie` type predates Chromium 156 and a renamed or retyped field (`partitionKey` was a
 /// string, is now an object) must not make the whole jar unreadable.
 #[derive(Debug, Clone, Serialize)]
-pub struct GetContextCookies {
+pub(super) struct GetContextCookies {
     #[serde(rename = "browserContextId", skip_serializing_if = "Option::is_none")]
     pub browser_context_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct GetContextCookiesReturns {
+pub(super) struct GetContextCookiesReturns {
     pub cookies: Vec<serde_json::Value>,
 }
 
@@ -30,7 +30,7 @@ impl Command for GetContextCookies {
 
 /// `Storage.setCookies` for one browser context (cookies as CDP `CookieParam` objects).
 #[derive(Debug, Clone, Serialize)]
-pub struct SetContextCookies {
+pub(super) struct SetContextCookies {
     pub cookies: Vec<serde_json::Value>,
     #[serde(rename = "browserContextId")]
     pub browser_context_id: String,

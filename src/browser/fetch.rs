@@ -19,19 +19,19 @@ const MAX_BODY: usize = 50 * 1024 * 1024;
 
 /// A fetched resource.
 #[derive(Debug, Clone)]
-pub struct Fetched {
+pub(crate) struct Fetched {
     pub status: u16,
     pub body: Vec<u8>,
 }
 
 /// A blank tab used only to load resources.
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     page: Page,
     frame: FrameId,
 }
 
 impl Fetcher {
-    pub async fn new(page: Page) -> Result<Fetcher, BrowserError> {
+    pub(crate) async fn new(page: Page) -> Result<Fetcher, BrowserError> {
         let tree = page
             .execute(GetFrameTreeParams::default())
             .await
@@ -43,7 +43,7 @@ impl Fetcher {
     }
 
     /// GETs `url`. A network failure is an `Err` with Chromium's error name.
-    pub async fn get(&self, url: &Url) -> Result<Fetched, String> {
+    pub(crate) async fn get(&self, url: &Url) -> Result<Fetched, String> {
         let params = LoadNetworkResourceParams::new(
             url.as_str(),
             LoadNetworkResourceOptions::new(true, true),
@@ -98,9 +98,5 @@ impl Fetcher {
             return Err(format!("larger than {} MiB", MAX_BODY >> 20));
         }
         Ok(body)
-    }
-
-    pub async fn close(self) {
-        let _ = self.page.close().await;
     }
 }

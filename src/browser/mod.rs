@@ -6,10 +6,10 @@
 
 mod cdp;
 mod events;
-pub mod fetch;
-pub mod session;
-pub mod tab;
-pub mod tables;
+pub(crate) mod fetch;
+mod session;
+mod tab;
+pub(crate) mod tables;
 
 pub use session::{BrowserError, BrowserOptions, BrowserSession, BrowserSource, find_chrome};
 pub use tab::{Frame, Loaded, ScopeGate, Tab, Visit, VisitTiming};

@@ -17,7 +17,7 @@ pub struct PageTable {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum TablesError {
+pub(crate) enum TablesError {
     #[error(transparent)]
     Browser(#[from] BrowserError),
     #[error("cannot load {url}: {message}")]
@@ -25,7 +25,7 @@ pub enum TablesError {
 }
 
 /// Loads `url` (http, https or file) and returns the tables of its frames, top document first.
-pub async fn read_tables(
+pub(crate) async fn read_tables(
     url: &Url,
     options: &BrowserOptions,
     timing: VisitTiming,

@@ -3,8 +3,8 @@
 //! the parsers that read it (`Set-Cookie` lines, the instrumentation's reports), and the
 //! site-wide inventory built from it page by page (`inventory`).
 
-pub mod script;
-pub mod setcookie;
+pub(crate) mod script;
+pub(crate) mod setcookie;
 
 mod inventory;
 

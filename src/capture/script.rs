@@ -14,13 +14,13 @@ use super::setcookie::{CookieKey, CookieWrite, parse_cookie_line};
 use crate::model::StorageKind;
 
 /// Name of the binding the instrumentation reports through.
-pub const BINDING: &str = "__cookiescanReport";
+pub(crate) const BINDING: &str = "__cookiescanReport";
 
 /// Marks the instrumentation's own frames in stack traces so they can be skipped.
 const SOURCE_URL: &str = "cookiescan-instrumentation.js";
 
 /// The instrumentation script.
-pub fn instrumentation_script() -> String {
+pub(crate) fn instrumentation_script() -> String {
     format!(
         r#"(() => {{
   const binding = "{BINDING}";
@@ -115,7 +115,7 @@ pub enum Report {
 
 /// Decodes one binding payload. Anything malformed (the page can call the binding too, if it
 /// finds it before we hide it) is ignored.
-pub fn parse_payload(payload: &str) -> Option<Report> {
+pub(crate) fn parse_payload(payload: &str) -> Option<Report> {
     let payload: Payload = serde_json::from_str(payload).ok()?;
     let frame = Url::parse(&payload.frame).ok()?;
     let script_url = strip_fragment(

@@ -26,7 +26,7 @@ pub struct CookieWrite {
 
 /// Parses one `Set-Cookie` line (or a `document.cookie` assignment, which has the same
 /// syntax) written in the context of `url`. Returns None for a line without a name-value pair.
-pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
+pub(crate) fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
     let mut parts = line.split(';');
     let pair = parts.next()?.trim();
     let (name, value) = match pair.split_once('=') {
@@ -93,7 +93,7 @@ pub fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
 }
 
 /// RFC 6265 §5.1.4 default-path: the directory of the request path.
-pub fn default_path(url: &Url) -> String {
+pub(crate) fn default_path(url: &Url) -> String {
     let path = url.path();
     match path.rfind('/') {
         Some(0) | None => "/".to_string(),

@@ -11,10 +11,10 @@ use crate::browser::fetch::Fetcher;
 use crate::browser::{BrowserError, BrowserOptions, BrowserSession};
 
 /// Where the Open Cookie Database is published.
-pub const DEFAULT_URL: &str = "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";
+pub(crate) const DEFAULT_URL: &str = "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";
 
 #[derive(Debug, thiserror::Error)]
-pub enum DatabaseError {
+pub(crate) enum DatabaseError {
     #[error(transparent)]
     Browser(#[from] BrowserError),
     #[error("cannot download {url}: {message}")]
@@ -32,7 +32,7 @@ pub enum DatabaseError {
 
 /// The cached copy: `$XDG_CACHE_HOME/cookiescan/open-cookie-database.csv`, else under
 /// `~/.cache`. None when neither variable is set.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -41,7 +41,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Downloads the CSV from `url` into `dest`; returns the number of entries.
-pub async fn update(
+pub(crate) async fn update(
     url: &Url,
     dest: &Path,
     browser: &BrowserOptions,

@@ -5,7 +5,7 @@
 //! flagged for review; a first-party unknown is attributed to the site operator, never guessed
 //! necessary.
 
-pub mod database;
+pub(crate) mod database;
 pub mod knowledge;
 pub mod ocd;
 

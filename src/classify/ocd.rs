@@ -24,16 +24,16 @@ use super::Category;
 use crate::discover::registrable_domain;
 
 /// The header names of the columns used, verbatim from the OCD CSV.
-pub const COL_ID: &str = "ID";
-pub const COL_PLATFORM: &str = "Platform";
-pub const COL_CATEGORY: &str = "Category";
-pub const COL_NAME: &str = "Cookie / Data Key name";
-pub const COL_DOMAIN: &str = "Domain";
-pub const COL_DESCRIPTION: &str = "Description";
-pub const COL_RETENTION: &str = "Retention period";
-pub const COL_CONTROLLER: &str = "Data Controller";
-pub const COL_PRIVACY: &str = "User Privacy & GDPR Rights Portals";
-pub const COL_WILDCARD: &str = "Wildcard match";
+pub(crate) const COL_ID: &str = "ID";
+pub(crate) const COL_PLATFORM: &str = "Platform";
+pub(crate) const COL_CATEGORY: &str = "Category";
+pub(crate) const COL_NAME: &str = "Cookie / Data Key name";
+pub(crate) const COL_DOMAIN: &str = "Domain";
+pub(crate) const COL_DESCRIPTION: &str = "Description";
+pub(crate) const COL_RETENTION: &str = "Retention period";
+pub(crate) const COL_CONTROLLER: &str = "Data Controller";
+pub(crate) const COL_PRIVACY: &str = "User Privacy & GDPR Rights Portals";
+pub(crate) const COL_WILDCARD: &str = "Wildcard match";
 
 /// Prefixes shorter than this match only with domain evidence (OCD has `SR`, `CT`, `P_`, `MSO`),
 /// unless they are three characters ending in a separator (`mp_`, `sb-`). The same length
@@ -61,7 +61,7 @@ const GENERIC_NAMES: &[&str] = &[
 ];
 
 #[derive(Debug, thiserror::Error)]
-pub enum OcdError {
+pub(crate) enum OcdError {
     #[error("cannot read the Open Cookie Database at {path}: {source}")]
     Io {
         path: PathBuf,
@@ -167,7 +167,7 @@ pub struct OpenCookieDatabase {
 /// cookies are mislabelled Functional in OCD (`wp-settings-`, `django_language`, `YSC`,
 /// `test_cookie`, `_hjSession_`); the curated knowledge base is consulted before OCD and
 /// corrects the known ones, and `source_category` keeps OCD's label for display.
-pub fn map_category(source: &str) -> Category {
+pub(crate) fn map_category(source: &str) -> Category {
     match source.trim().to_ascii_lowercase().as_str() {
         "functional" | "security" | "necessary" => Category::Necessary,
         "personalization" | "personalisation" => Category::Functionality,
@@ -251,7 +251,7 @@ fn unit_days(unit: &str) -> Option<f64> {
 /// The registrable domains named by OCD's free-text domain column: `(3rd party)` markers,
 /// `or`/`and`, commas, zero-width spaces and leading dots are dropped; words without a dot are
 /// ignored. Empty when the column names no domain.
-pub fn domain_column_domains(text: &str) -> Vec<String> {
+pub(crate) fn domain_column_domains(text: &str) -> Vec<String> {
     let lower = text
         .to_lowercase()
         .replace("(3rd party)", " ")
@@ -290,7 +290,7 @@ fn parse_wildcard(text: &str) -> Option<bool> {
 }
 
 /// Parses the OCD CSV text.
-pub fn parse(text: &str) -> Result<OpenCookieDatabase, OcdError> {
+pub(crate) fn parse(text: &str) -> Result<OpenCookieDatabase, OcdError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -365,7 +365,7 @@ pub fn parse(text: &str) -> Result<OpenCookieDatabase, OcdError> {
 }
 
 /// Reads and parses the OCD CSV at `path`.
-pub fn load(path: &Path) -> Result<OpenCookieDatabase, OcdError> {
+pub(crate) fn load(path: &Path) -> Result<OpenCookieDatabase, OcdError> {
     let text = std::fs::read_to_string(path).map_err(|source| OcdError::Io {
         path: path.to_path_buf(),
         source,

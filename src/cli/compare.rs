@@ -167,7 +167,7 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
 }
 
 /// `cookiescan diff OLD [NEW]`.
-pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
+pub(super) fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
     let (old, new, new_path) = scans_to_compare(args)?;
     let config = config_for_scan(&new_path, &new, args.config.as_deref())?;
     let classifier = classifier_for(&new, &config, None)?;
@@ -210,7 +210,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
 
 /// The cookies a published policy declares: a file parsed, or a page rendered in the browser
 /// (built by `browser` only then) and its tables read.
-pub async fn load_policy(
+pub(super) async fn load_policy(
     text: &str,
     browser: impl FnOnce() -> anyhow::Result<crate::browser::BrowserOptions>,
 ) -> anyhow::Result<Vec<DeclaredCookie>> {
@@ -236,7 +236,7 @@ pub async fn load_policy(
 }
 
 /// `cookiescan check SCAN --policy FILE|URL`.
-pub async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+pub(super) async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let scan_path = history::resolve(&args.scan)?;
     let scan = model::load_scan(&scan_path)?;
     let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
@@ -411,7 +411,7 @@ fn history_row(
 }
 
 /// `cookiescan history SITE`.
-pub fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
     let given = Path::new(&args.site);
     let dir = if given.is_dir() {
         given.to_path_buf()

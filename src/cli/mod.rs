@@ -2,6 +2,7 @@
 //! `ScanSettings` once, before any work; `run` maps outcomes to documented exit codes.
 
 mod compare;
+mod progress;
 mod scan;
 
 use std::collections::BTreeSet;

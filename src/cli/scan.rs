@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use url::Url;
 
+use super::progress::Progress;
 use super::{
     AfterScanArgs, BrowserArgs, ConsentArgs, DemoArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
     EXIT_VIOLATIONS, ModeArg, OutputArgs, ScanOptions, ScopeArg, browser_options, classifier_for,
@@ -27,12 +28,11 @@ use crate::discover::{Limits, ScopeMode, ScopeRules};
 use crate::findings::findings;
 use crate::history::{self, SiteLock};
 use crate::model::{self, Mode, PageOutcome, Scan};
-use crate::progress::Progress;
 use crate::report::summary::render_summary;
 
 /// What to do once the scan is written, resolved from the command line and the config.
 #[derive(Debug, Default)]
-pub struct AfterScan {
+pub(super) struct AfterScan {
     pub fail_on_violations: bool,
     pub fail_on: BTreeSet<ChangeKind>,
     pub retain: Option<usize>,
@@ -84,7 +84,7 @@ impl AfterScan {
 }
 
 /// `cookiescan scan [URL]`.
-pub async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
+pub(super) async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
     let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
     let mut after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
     after.load_baseline(&options.after)?;
@@ -129,7 +129,7 @@ fn start_and_config(
 
 /// `cookiescan scan --all`: every `*.toml` of the scans directory, in name order. One site's
 /// failure is reported and the others still run; the exit code is the worst outcome.
-pub async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
+pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
     let dir = &options.output.scans_dir;
     let mut configs: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the scans directory {}", dir.display()))?
@@ -214,7 +214,7 @@ fn list_suffix(names: &[&str]) -> String {
 }
 
 /// Validates options and config into settings; every mistake is reported before any work.
-pub fn scan_settings(
+pub(super) fn scan_settings(
     start_url: Url,
     options: &ScanOptions,
     site_config: &SiteConfig,
@@ -335,7 +335,7 @@ pub fn scan_settings(
 
 /// Runs a scan with progress, writes the JSON, prints the summary, then diffs, checks and
 /// prunes. Returns the exit code.
-pub async fn scan_and_save(
+pub(super) async fn scan_and_save(
     mut settings: ScanSettings,
     site_config: &SiteConfig,
     output: &OutputArgs,
@@ -561,7 +561,7 @@ fn scan_loaded_a_page(scan: &Scan) -> bool {
 }
 
 /// Writes a diff in the format its extension names, atomically.
-pub fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Result<()> {
+pub(super) fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Result<()> {
     let text = match file.extension().and_then(|e| e.to_str()) {
         Some("md" | "markdown") => diff::render::render_markdown(changes),
         Some("json") => diff::render::render_json(changes),
@@ -572,7 +572,7 @@ pub fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Result<()> {
 }
 
 /// Serves the demo site on loopback and scans it with default settings.
-pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
+pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let (hostnames, handler) = crate::demo::demo_site();
     let server = crate::site::SiteServer::start(&hostnames, handler)
         .await

@@ -6,7 +6,7 @@
 //! `render` writes a diff as text, Markdown or JSON; `crate::check` compares a scan with the
 //! cookie table a site publishes instead.
 
-pub mod render;
+pub(crate) mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -51,7 +51,7 @@ fn detail(change: &Change) -> String {
 }
 
 /// One-line verdict: how many regressions, other changes and improvements.
-pub fn verdict(diff: &ScanDiff) -> String {
+pub(crate) fn verdict(diff: &ScanDiff) -> String {
     if diff.is_empty() {
         return "No changes.".into();
     }
@@ -82,7 +82,7 @@ pub fn verdict(diff: &ScanDiff) -> String {
 }
 
 /// Plain text, with ANSI colours when `color` (regressions red, improvements green).
-pub fn render_text(diff: &ScanDiff, color: bool) -> String {
+pub(crate) fn render_text(diff: &ScanDiff, color: bool) -> String {
     let paint = |code: &'static str| if color { code } else { "" };
     let mut out = String::new();
     let _ = writeln!(
@@ -142,7 +142,7 @@ pub fn render_text(diff: &ScanDiff, color: bool) -> String {
 }
 
 /// GitHub-flavoured Markdown for a pull-request or issue comment.
-pub fn render_markdown(diff: &ScanDiff) -> String {
+pub(crate) fn render_markdown(diff: &ScanDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### Cookie changes on {}\n", md(&diff.site));
     let _ = writeln!(
@@ -220,7 +220,7 @@ pub fn render_markdown(diff: &ScanDiff) -> String {
 const FOLD_AFTER: usize = 10;
 
 /// Stable, pretty JSON with a trailing newline.
-pub fn render_json(diff: &ScanDiff) -> String {
+pub(crate) fn render_json(diff: &ScanDiff) -> String {
     let mut json = serde_json::to_string_pretty(diff).expect("a diff always serialises");
     json.push('\n');
     json

@@ -1,10 +1,10 @@
 //! Which pages to visit: scope, URL normalisation, robots.txt, sitemaps and the frontier.
 
-pub mod frontier;
-pub mod normalize;
-pub mod robots;
-pub mod scope;
-pub mod sitemap;
+mod frontier;
+mod normalize;
+mod robots;
+mod scope;
+mod sitemap;
 
 pub use frontier::{Frontier, Limits, Offer, QueuedPage, Via};
 pub use normalize::{normalize, page_key, query_free, resolve_link};

@@ -10,10 +10,10 @@ use quick_xml::events::Event;
 use url::Url;
 
 /// The protocol's limit on the uncompressed size of one sitemap file.
-pub const MAX_SITEMAP_BYTES: usize = 50 * 1024 * 1024;
+pub(super) const MAX_SITEMAP_BYTES: usize = 50 * 1024 * 1024;
 
 /// The protocol's limit on entries in one sitemap file; further entries are ignored.
-pub const MAX_SITEMAP_ENTRIES: usize = 50_000;
+pub(super) const MAX_SITEMAP_ENTRIES: usize = 50_000;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 

@@ -3,6 +3,8 @@
 
 // Each test crate compiles its own copy and uses only some of these helpers.
 #![allow(dead_code)]
+// Shared test helpers are `pub` for the test crates that include them, not a public API.
+#![allow(unreachable_pub)]
 
 pub mod consent;
 pub mod consent_libs;

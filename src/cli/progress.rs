@@ -10,13 +10,13 @@ use crate::model::PageOutcome;
 
 /// Pages done / discovered, cookies found and failures, on stderr; hidden when stderr is not a
 /// terminal (indicatif's stderr target draws nothing then) or with `--quiet`.
-pub struct Progress {
+pub(super) struct Progress {
     bar: ProgressBar,
     failures: Arc<AtomicUsize>,
 }
 
 impl Progress {
-    pub fn new(quiet: bool) -> Progress {
+    pub(super) fn new(quiet: bool) -> Progress {
         let target = if quiet {
             ProgressDrawTarget::hidden()
         } else {
@@ -36,7 +36,7 @@ impl Progress {
         }
     }
 
-    pub fn observer(&self) -> Observer {
+    pub(super) fn observer(&self) -> Observer {
         let bar = self.bar.clone();
         let failures = self.failures.clone();
         let cookies = Arc::new(AtomicUsize::new(0));
@@ -67,7 +67,7 @@ impl Progress {
         })
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
