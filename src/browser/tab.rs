@@ -41,6 +41,16 @@ pub struct VisitTiming {
     pub settle_max: Duration,
 }
 
+impl Default for VisitTiming {
+    fn default() -> Self {
+        VisitTiming {
+            page_timeout: Duration::from_secs(30),
+            settle_quiet: Duration::from_millis(500),
+            settle_max: Duration::from_secs(5),
+        }
+    }
+}
+
 /// What a visit produced.
 #[derive(Debug, Clone)]
 pub struct Visit {

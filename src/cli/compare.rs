@@ -254,7 +254,11 @@ pub(super) async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         bail!("--lifetime-tolerance must be 1 or more, got {tolerance}");
     }
     let declared = load_policy(&policy, || {
-        super::browser_options(&args.browser, Vec::new(), false)
+        super::browser_options(
+            &args.browser.source,
+            args.browser.chrome_args.clone(),
+            args.browser.insecure,
+        )
     })
     .await?;
     let classifier = classifier_for(&scan, &config, args.cookie_db.as_deref())?;

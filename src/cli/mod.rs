@@ -5,9 +5,7 @@ mod compare;
 mod progress;
 mod scan;
 
-use std::collections::BTreeSet;
 use std::io::Write;
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -18,10 +16,9 @@ use url::Url;
 
 use crate::browser::{BrowserOptions, BrowserSource, find_chrome};
 use crate::classify::Classifier;
-use crate::config::{SiteConfig, default_config_path};
+use crate::config::{ScanSection, SiteConfig, default_config_path};
 use crate::consent::rules::builtin_rules;
-use crate::diff::ChangeKind;
-use crate::model::{self, Mode};
+use crate::model::{self};
 use crate::report;
 use crate::report::policy::{self, TableSettings};
 
@@ -58,7 +55,7 @@ pub enum Command {
     /// List the stored scans of a site with counts per category and mode
     History(compare::HistoryArgs),
     /// Serve the built-in demo site on loopback and scan it (no network needed)
-    Demo(DemoArgs),
+    Demo(Box<DemoArgs>),
     /// Render a scan JSON in another format
     Report(ReportArgs),
     /// Manage the local copy of the Open Cookie Database
@@ -92,21 +89,18 @@ pub struct ScanArgs {
     /// other; one site failing does not stop the others
     #[arg(long, conflicts_with_all = ["url", "config", "output", "baseline"])]
     pub all: bool,
+    /// The site's config (start URL, scan settings, consent rules, annotations, fail-on policy);
+    /// default <scans dir>/<host>.toml when it exists
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub options: ScanOptions,
 }
 
-/// What happens around a scan when it is stored in the site's history.
+/// What happens around a scan when it is stored in the site's history (the site config's
+/// `[check]` section gives the same for the policy).
 #[derive(Debug, Args, Default)]
 pub struct AfterScanArgs {
-    /// Exit with 1 when the diff against the previous scan has any of these kinds of change
-    /// (comma-separated: added, before-consent, survives-reject, lifetime-longer,
-    /// category-changed, …; `regressions` or `any`); default: the config's [scan] fail_on
-    #[arg(long, value_name = "KINDS", value_parser = crate::diff::parse_kinds)]
-    pub fail_on: Option<BTreeSet<ChangeKind>>,
-    /// Keep only the N newest scans of the site, deleting older ones and their screenshots
-    #[arg(long, value_name = "N")]
-    pub retain: Option<NonZeroUsize>,
     /// Also write the diff against the previous scan to FILE (`.md` Markdown, `.json` JSON,
     /// else text); with --all a directory, one `<site config name>.md` per site
     #[arg(long, value_name = "FILE")]
@@ -124,17 +118,11 @@ pub struct AfterScanArgs {
     pub fail_on_drift: bool,
 }
 
+/// `demo` takes what `scan` takes but the URL and the config: it scans its own site.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Exit with 1 when the demo site breaks consent rules (it does, on purpose)
-    #[arg(long)]
-    pub fail_on_violations: bool,
     #[command(flatten)]
-    pub browser: BrowserArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub after: AfterScanArgs,
+    pub options: ScanOptions,
 }
 
 #[derive(Debug, Args)]
@@ -150,8 +138,10 @@ pub struct OutputArgs {
     pub quiet: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct BrowserArgs {
+/// Which browser: launched from a path, or already running. Machine-specific, so the command
+/// line's alone.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BrowserSourceArgs {
     /// Chromium/Chrome executable (default: $CHROME, then chromium, chromium-browser,
     /// google-chrome, google-chrome-stable on PATH)
     #[arg(long, value_name = "PATH")]
@@ -159,113 +149,33 @@ pub struct BrowserArgs {
     /// Use an already running browser (its DevTools WebSocket URL) instead of launching one
     #[arg(long, value_name = "URL", conflicts_with = "chrome")]
     pub browser_ws: Option<String>,
+}
+
+/// The browser of the commands that only read a page (`check`, `db update`).
+#[derive(Debug, Args)]
+pub struct BrowserArgs {
+    #[command(flatten)]
+    pub source: BrowserSourceArgs,
     /// Pass a flag to Chromium, e.g. --chrome-arg=--host-resolver-rules="MAP www.example.com 10.0.0.5" (repeatable)
     #[arg(long = "chrome-arg", value_name = "ARG", allow_hyphen_values = true)]
     pub chrome_args: Vec<String>,
     /// Accept invalid TLS certificates (staging sites)
     #[arg(long)]
     pub insecure: bool,
-    /// Tabs visiting pages at once [default: 4]
-    #[arg(long, value_name = "N")]
-    pub concurrency: Option<NonZeroUsize>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScopeArg {
-    /// Every host of the start URL's registrable domain (shop.example.com with www.example.com)
-    Site,
-    /// Only the start URL's host
-    Host,
-}
-
+/// Everything `scan` and `demo` take besides what to scan: the settings (the same shape as a
+/// site config's `[scan]`), the browser, where the scan goes and what follows it.
 #[derive(Debug, Args)]
 pub struct ScanOptions {
     #[command(flatten)]
-    pub browser: BrowserArgs,
+    pub browser: BrowserSourceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub after: AfterScanArgs,
-    /// Which hosts belong to the scan [default: site]
-    #[arg(long, value_enum)]
-    pub scope: Option<ScopeArg>,
-    /// Only visit pages whose path starts with this prefix
-    #[arg(long, value_name = "PATH")]
-    pub path_prefix: Option<String>,
-    /// Only visit URLs matching this regular expression (repeatable)
-    #[arg(long, value_name = "REGEX")]
-    pub include: Vec<String>,
-    /// Never visit URLs matching this regular expression (repeatable)
-    #[arg(long, value_name = "REGEX")]
-    pub exclude: Vec<String>,
-    /// Visit pages robots.txt disallows (for your own site)
-    #[arg(long)]
-    pub ignore_robots: bool,
-    /// Do not read sitemaps
-    #[arg(long)]
-    pub no_sitemaps: bool,
-    /// Most pages to visit [default: 200]
-    #[arg(long, value_name = "N")]
-    pub max_pages: Option<usize>,
-    /// Most link hops from the start page
-    #[arg(long, value_name = "N")]
-    pub max_depth: Option<u32>,
-    /// Most URLs differing only in query string per path (against infinite calendars) [default: 10]
-    #[arg(long, value_name = "N")]
-    pub max_query_variants: Option<usize>,
-    /// Longest a page may take to load [default: 30s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub page_timeout: Option<Duration>,
-    /// Network silence after load that counts as settled [default: 500ms]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub settle: Option<Duration>,
-    /// Longest wait for the network to settle after load [default: 5s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub settle_max: Option<Duration>,
-    /// Store cookie values in the scan (they can be session secrets; by default only a hash and length)
-    #[arg(long)]
-    pub keep_values: bool,
     #[command(flatten)]
-    pub consent: ConsentArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ConsentArgs {
-    /// Consent modes to scan, comma-separated, in order (the first discovers the pages)
-    /// [default: before-consent,accept,reject]
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub modes: Option<Vec<ModeArg>>,
-    /// Exit with 1 when a cookie other than the consent platform's own is set before consent or survives "reject all"
-    #[arg(long)]
-    pub fail_on_violations: bool,
-    /// How long to look for a late cookie banner on the first page of the accept and reject
-    /// passes [default: 6s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub banner_wait: Option<Duration>,
-    /// The site's config (start URL, scan settings, consent rules, annotations, fail-on policy);
-    /// default <scans dir>/<host>.toml when it exists
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModeArg {
-    /// The banner is never answered
-    BeforeConsent,
-    /// "Accept all"
-    Accept,
-    /// "Reject all"
-    Reject,
-}
-
-impl From<ModeArg> for Mode {
-    fn from(mode: ModeArg) -> Mode {
-        match mode {
-            ModeArg::BeforeConsent => Mode::BeforeConsent,
-            ModeArg::Accept => Mode::Accept,
-            ModeArg::Reject => Mode::Reject,
-        }
-    }
+    pub settings: ScanSection,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -335,15 +245,6 @@ pub enum LangArg {
     Fr,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let duration =
-        humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 30s, 500ms, 2m)"))?;
-    if duration.is_zero() {
-        return Err("must be more than zero".into());
-    }
-    Ok(duration)
-}
-
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -383,7 +284,9 @@ fn fail(error: anyhow::Error) -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) if args.all => scan::scan_all(&args.options).await,
-        Command::Scan(args) => scan::scan_one(args.url.as_deref(), &args.options).await,
+        Command::Scan(args) => {
+            scan::scan_one(args.url.as_deref(), args.config.as_deref(), &args.options).await
+        }
         Command::Demo(args) => scan::run_demo(&args).await,
         Command::Diff(args) => compare::diff(&args),
         Command::Check(args) => compare::check(&args).await,
@@ -406,7 +309,11 @@ async fn db_update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
             bail!("no cache directory (neither XDG_CACHE_HOME nor HOME is set): pass --to FILE")
         }
     };
-    let options = browser_options(&args.browser, Vec::new(), false)?;
+    let options = browser_options(
+        &args.browser.source,
+        args.browser.chrome_args.clone(),
+        args.browser.insecure,
+    )?;
     let entries = crate::classify::database::update(&url, &dest, &options).await?;
     let _ = writeln!(
         std::io::stdout().lock(),
@@ -519,8 +426,8 @@ pub fn classifier_for(
 
 /// Browser options shared by `scan` and `demo`.
 pub fn browser_options(
-    args: &BrowserArgs,
-    extra_args: Vec<String>,
+    args: &BrowserSourceArgs,
+    chrome_args: Vec<String>,
     insecure: bool,
 ) -> anyhow::Result<BrowserOptions> {
     let source = match &args.browser_ws {
@@ -537,8 +444,6 @@ pub fn browser_options(
         }
         None => BrowserSource::Launch(find_chrome(args.chrome.as_deref())?),
     };
-    let mut chrome_args = args.chrome_args.clone();
-    chrome_args.extend(extra_args);
     for arg in &chrome_args {
         if !arg.starts_with("--") {
             bail!(
@@ -549,7 +454,7 @@ pub fn browser_options(
     Ok(BrowserOptions {
         source,
         extra_args: chrome_args,
-        insecure: insecure || args.insecure,
+        insecure,
         command_timeout: Duration::from_secs(30),
     })
 }
@@ -575,6 +480,7 @@ pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Mode;
 
     #[test]
     fn start_urls() {
@@ -587,10 +493,83 @@ mod tests {
         assert!(parse_start_url("https://exa mple.com").is_err());
     }
 
+    fn scan_args(args: &[&str]) -> ScanArgs {
+        let cli = Cli::try_parse_from([&["cookiescan", "scan"], args].concat()).expect("parses");
+        match cli.command {
+            Command::Scan(args) => *args,
+            other => panic!("not a scan: {other:?}"),
+        }
+    }
+
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
+    fn scan_flags_left_out_leave_the_config_in_charge() {
+        let settings = scan_args(&["https://www.example.com/"]).options.settings;
+        assert_eq!(settings, ScanSection::default());
+    }
+
+    #[test]
+    fn scan_flags_take_no_value_and_leave_the_url_alone() {
+        let args = scan_args(&[
+            "--insecure",
+            "--no-sitemaps",
+            "--ignore-robots",
+            "--keep-values",
+            "--fail-on-violations",
+            "https://www.example.com/",
+            "--modes=accept,reject",
+            "--fail-on",
+            "added,regressions",
+            "--max-pages",
+            "7",
+        ]);
+        assert_eq!(args.url.as_deref(), Some("https://www.example.com/"));
+        let settings = args.options.settings;
+        assert_eq!(settings.insecure, Some(true));
+        assert_eq!(settings.sitemaps, Some(false));
+        assert_eq!(settings.ignore_robots, Some(true));
+        assert_eq!(settings.keep_values, Some(true));
+        assert_eq!(settings.fail_on_violations, Some(true));
+        assert_eq!(settings.modes, Some(vec![Mode::Accept, Mode::Reject]));
+        assert_eq!(settings.fail_on, vec!["added", "regressions"]);
+        assert_eq!(settings.max_pages, Some(7));
+    }
+
+    #[test]
+    fn bad_scan_values_are_refused_by_the_parser() {
+        for bad in [
+            &["--max-pages", "0"][..],
+            &["--concurrency", "0"],
+            &["--retain", "0"],
+            &["--fail-on", "typo"],
+            &["--modes", "later"],
+            &["--settle", "soon"],
+        ] {
+            let args = [&["cookiescan", "scan", "https://www.example.com/"], bad].concat();
+            assert!(Cli::try_parse_from(args).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn help_shows_the_defaults_the_code_uses() {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        let help = command
+            .find_subcommand_mut("scan")
+            .expect("scan")
+            .render_help()
+            .to_string();
+        for default in [
+            "[default: 200]",
+            "[default: 10]",
+            "[default: 4]",
+            "[default: 30s]",
+            "[default: 500ms]",
+            "[default: 5s]",
+            "[default: 6s]",
+            "[default: before-consent,accept,reject]",
+            "[default: site]",
+        ] {
+            assert!(help.contains(default), "scan --help lacks {default}:\n{help}");
+        }
     }
 }

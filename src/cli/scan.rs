@@ -7,24 +7,22 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use url::Url;
 
 use super::progress::Progress;
 use super::{
-    AfterScanArgs, BrowserArgs, ConsentArgs, DemoArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
-    EXIT_VIOLATIONS, ModeArg, OutputArgs, ScanOptions, ScopeArg, browser_options, classifier_for,
-    parse_start_url,
+    AfterScanArgs, DemoArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS, OutputArgs,
+    ScanOptions, browser_options, classifier_for, parse_start_url,
 };
 use crate::browser::VisitTiming;
-use crate::config::{SiteConfig, default_config_path};
+use crate::config::{ScanSection, SiteConfig, default_config_path};
 use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
-use crate::crawl::{ScanSettings, run_scan};
+use crate::crawl::{DEFAULT_CONCURRENCY, ScanSettings, run_scan};
 use crate::diff::{self, ChangeKind, DiffContext};
-use crate::discover::{Limits, ScopeMode, ScopeRules};
+use crate::discover::{Limits, ScopeRules};
 use crate::findings::findings;
 use crate::history::{self, SiteLock};
 use crate::model::{self, Mode, PageOutcome, Scan};
@@ -56,16 +54,14 @@ impl AfterScan {
         Ok(())
     }
 
-    fn resolve(args: &AfterScanArgs, fail_on_violations: bool, config: &SiteConfig) -> AfterScan {
+    /// `settings` are the merged ones (command line over the config's `[scan]`); the policy
+    /// comes from the command line, else the config's `[check]`.
+    fn resolve(args: &AfterScanArgs, settings: &ScanSection, config: &SiteConfig) -> AfterScan {
         AfterScan {
-            fail_on_violations: fail_on_violations
-                || config.scan.fail_on_violations.unwrap_or(false),
-            fail_on: match &args.fail_on {
-                Some(kinds) => kinds.clone(),
-                // Validated when the config was loaded.
-                None => config.scan.fail_on_kinds().unwrap_or_default(),
-            },
-            retain: args.retain.map(NonZeroUsize::get).or(config.scan.retain),
+            fail_on_violations: settings.fail_on_violations.unwrap_or(false),
+            // Validated when parsed or loaded.
+            fail_on: settings.fail_on_kinds().unwrap_or_default(),
+            retain: settings.retain,
             diff_output: args.diff_output.clone(),
             baseline: None,
             policy: args
@@ -84,12 +80,29 @@ impl AfterScan {
 }
 
 /// `cookiescan scan [URL]`.
-pub(super) async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow::Result<u8> {
-    let (start_url, config) = start_and_config(url, options.consent.config.as_deref(), options)?;
-    let mut after = AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
-    after.load_baseline(&options.after)?;
-    let settings = scan_settings(start_url, options, &config)?;
-    scan_and_save(settings, &config, &options.output, &after).await
+pub(super) async fn scan_one(
+    url: Option<&str>,
+    config_path: Option<&Path>,
+    options: &ScanOptions,
+) -> anyhow::Result<u8> {
+    let (start_url, config) = start_and_config(url, config_path, &options.output.scans_dir)?;
+    scan_site(start_url, &config, options, &options.after, Vec::new()).await
+}
+
+/// Merges the settings, resolves what follows the scan, then scans and stores the site.
+async fn scan_site(
+    start_url: Url,
+    config: &SiteConfig,
+    options: &ScanOptions,
+    after_args: &AfterScanArgs,
+    extra_chrome_args: Vec<String>,
+) -> anyhow::Result<u8> {
+    let section = options.settings.clone().over(&config.scan);
+    let mut after = AfterScan::resolve(after_args, &section, config);
+    after.load_baseline(after_args)?;
+    let mut settings = scan_settings(start_url, &section, options, config)?;
+    settings.browser.extra_args.extend(extra_chrome_args);
+    scan_and_save(settings, config, &options.output, &after).await
 }
 
 /// The start URL and the site config: a URL on the command line wins over the config's, and
@@ -97,15 +110,12 @@ pub(super) async fn scan_one(url: Option<&str>, options: &ScanOptions) -> anyhow
 fn start_and_config(
     url: Option<&str>,
     config_path: Option<&Path>,
-    options: &ScanOptions,
+    scans_dir: &Path,
 ) -> anyhow::Result<(Url, SiteConfig)> {
     match (url, config_path) {
         (Some(url), None) => {
             let start = parse_start_url(url)?;
-            let path = default_config_path(
-                &options.output.scans_dir,
-                start.host_str().unwrap_or_default(),
-            );
+            let path = default_config_path(scans_dir, start.host_str().unwrap_or_default());
             Ok((start, SiteConfig::load(&path, false)?))
         }
         (url, Some(path)) => {
@@ -154,17 +164,19 @@ pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
             let _ = writeln!(std::io::stdout().lock(), "== {name} ==");
         }
         let outcome = async {
-            let (start_url, config) = start_and_config(None, Some(path), options)?;
-            let mut after =
-                AfterScan::resolve(&options.after, options.consent.fail_on_violations, &config);
+            let (start_url, config) = start_and_config(None, Some(path), dir)?;
             // One diff file per site in the --diff-output directory.
-            after.diff_output = options
-                .after
-                .diff_output
-                .as_ref()
-                .map(|dir| dir.join(format!("{name}.md")));
-            let settings = scan_settings(start_url, options, &config)?;
-            scan_and_save(settings, &config, &options.output, &after).await
+            let after_args = AfterScanArgs {
+                diff_output: options
+                    .after
+                    .diff_output
+                    .as_ref()
+                    .map(|dir| dir.join(format!("{name}.md"))),
+                baseline: None,
+                policy: options.after.policy.clone(),
+                fail_on_drift: options.after.fail_on_drift,
+            };
+            scan_site(start_url, &config, options, &after_args, Vec::new()).await
         }
         .await;
         let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
@@ -213,120 +225,72 @@ fn list_suffix(names: &[&str]) -> String {
     }
 }
 
-/// Validates options and config into settings; every mistake is reported before any work.
+/// Turns merged settings into the crawl's, with cookiescan's defaults for what neither the
+/// command line nor the config gave; every mistake is reported before any work.
 pub(super) fn scan_settings(
     start_url: Url,
+    section: &ScanSection,
     options: &ScanOptions,
     site_config: &SiteConfig,
 ) -> anyhow::Result<ScanSettings> {
-    let from_config = &site_config.scan;
     let compile = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<regex::Regex>> {
         patterns
             .iter()
             .map(|p| regex::Regex::new(p).with_context(|| format!("invalid {flag} pattern {p:?}")))
             .collect()
     };
-    let path_prefix = options
-        .path_prefix
-        .clone()
-        .or(from_config.path_prefix.clone());
-    if let Some(prefix) = &path_prefix
+    if let Some(prefix) = &section.path_prefix
         && !prefix.starts_with('/')
     {
         bail!("--path-prefix must start with '/', got {prefix:?}");
     }
-    let max_pages = options.max_pages.or(from_config.max_pages).unwrap_or(200);
-    if max_pages == 0 {
-        bail!("--max-pages must be at least 1");
-    }
-    let extra_start_urls = from_config
+    let extra_start_urls = section
         .extra_urls
         .iter()
         .map(|text| parse_start_url(text).context("[scan] extra_urls"))
         .collect::<anyhow::Result<Vec<Url>>>()?;
-    let mut browser_args = BrowserArgs {
-        chrome: options.browser.chrome.clone(),
-        browser_ws: options.browser.browser_ws.clone(),
-        chrome_args: from_config.chrome_args.clone(),
-        insecure: options.browser.insecure || from_config.insecure.unwrap_or(false),
-        concurrency: options.browser.concurrency,
-    };
-    browser_args
-        .chrome_args
-        .extend(options.browser.chrome_args.iter().cloned());
-    let concurrency = match options.browser.concurrency {
-        Some(n) => n,
-        None => NonZeroUsize::new(from_config.concurrency.unwrap_or(4))
-            .context("[scan] concurrency must be at least 1")?,
-    };
-    let modes = match &options.consent.modes {
-        Some(modes) => modes.iter().map(|m| Mode::from(*m)).collect(),
-        None => from_config
-            .modes
-            .clone()
-            .unwrap_or_else(|| vec![Mode::BeforeConsent, Mode::Accept, Mode::Reject]),
-    };
-    let mut seen: Vec<Mode> = Vec::new();
-    for mode in modes {
-        if seen.contains(&mode) {
+    let modes = section.modes.clone().unwrap_or_else(|| Mode::ALL.to_vec());
+    for (index, mode) in modes.iter().enumerate() {
+        if modes[..index].contains(mode) {
             bail!("--modes names {} twice", mode.as_str());
         }
-        seen.push(mode);
     }
-    let scope_mode = match options.scope {
-        Some(ScopeArg::Site) => ScopeMode::Site,
-        Some(ScopeArg::Host) => ScopeMode::Host,
-        None => from_config.scope.unwrap_or_default(),
-    };
-    let mut include = from_config.include.clone();
-    include.extend(options.include.iter().cloned());
-    let mut exclude = from_config.exclude.clone();
-    exclude.extend(options.exclude.iter().cloned());
+    let limits = Limits::default();
+    let timing = VisitTiming::default();
+    let consent_timing = ConsentTiming::default();
+    let insecure = section.insecure.unwrap_or(false);
     Ok(ScanSettings {
         start_url,
         extra_start_urls,
         scope: ScopeRules {
-            mode: scope_mode,
-            path_prefix,
-            include: compile(&include, "--include")?,
-            exclude: compile(&exclude, "--exclude")?,
+            mode: section.scope.unwrap_or_default(),
+            path_prefix: section.path_prefix.clone(),
+            include: compile(&section.include, "--include")?,
+            exclude: compile(&section.exclude, "--exclude")?,
         },
         limits: Limits {
-            max_pages,
-            max_depth: options.max_depth.or(from_config.max_depth),
-            max_query_variants: options
+            max_pages: section.max_pages.unwrap_or(limits.max_pages),
+            max_depth: section.max_depth.or(limits.max_depth),
+            max_query_variants: section
                 .max_query_variants
-                .or(from_config.max_query_variants)
-                .unwrap_or(10),
+                .unwrap_or(limits.max_query_variants),
         },
-        obey_robots: !(options.ignore_robots || from_config.ignore_robots.unwrap_or(false)),
-        use_sitemaps: !options.no_sitemaps && from_config.sitemaps.unwrap_or(true),
-        concurrency,
+        obey_robots: !section.ignore_robots.unwrap_or(false),
+        use_sitemaps: section.sitemaps.unwrap_or(true),
+        concurrency: NonZeroUsize::new(section.concurrency.unwrap_or(DEFAULT_CONCURRENCY))
+            .context("--concurrency must be at least 1")?,
         timing: VisitTiming {
-            page_timeout: options
-                .page_timeout
-                .or(from_config.page_timeout)
-                .unwrap_or(Duration::from_secs(30)),
-            settle_quiet: options
-                .settle
-                .or(from_config.settle)
-                .unwrap_or(Duration::from_millis(500)),
-            settle_max: options
-                .settle_max
-                .or(from_config.settle_max)
-                .unwrap_or(Duration::from_secs(5)),
+            page_timeout: section.page_timeout.unwrap_or(timing.page_timeout),
+            settle_quiet: section.settle.unwrap_or(timing.settle_quiet),
+            settle_max: section.settle_max.unwrap_or(timing.settle_max),
         },
-        keep_values: options.keep_values || from_config.keep_values.unwrap_or(false),
-        browser: browser_options(&browser_args, Vec::new(), false)?,
-        modes: seen,
+        keep_values: section.keep_values.unwrap_or(false),
+        browser: browser_options(&options.browser, section.chrome_args.clone(), insecure)?,
+        modes,
         consent_rules: site_config.consent_rules(builtin_rules()),
         consent_timing: ConsentTiming {
-            find_banner: options
-                .consent
-                .banner_wait
-                .or(from_config.banner_wait)
-                .unwrap_or(Duration::from_secs(6)),
-            ..ConsentTiming::default()
+            find_banner: section.banner_wait.unwrap_or(consent_timing.find_banner),
+            ..consent_timing
         },
         consent_presets: site_config.consent.preset.clone(),
         artifacts_dir: None,
@@ -571,7 +535,8 @@ pub(super) fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Resul
         .with_context(|| format!("cannot write the diff to {}", file.display()))
 }
 
-/// Serves the demo site on loopback and scans it with default settings.
+/// Serves the demo site on loopback and scans it: `scan` with the demo's URL, its host names
+/// mapped to the local server and its self-signed certificate accepted.
 pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let (hostnames, handler) = crate::demo::demo_site();
     let server = crate::site::SiteServer::start(&hostnames, handler)
@@ -579,64 +544,34 @@ pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
         .context("cannot start the demo site on loopback")?;
     // The demo hosts exist only inside this browser: map them to the local server.
     let rules = format!("--host-resolver-rules={}", server.host_resolver_rules());
-    let options = ScanOptions {
-        browser: BrowserArgs {
-            chrome: args.browser.chrome.clone(),
-            browser_ws: args.browser.browser_ws.clone(),
-            chrome_args: args.browser.chrome_args.clone(),
-            insecure: true,
-            concurrency: args.browser.concurrency,
-        },
+    let mut options = ScanOptions {
+        browser: args.options.browser.clone(),
         output: OutputArgs {
-            output: args.output.output.clone(),
-            scans_dir: args.output.scans_dir.clone(),
-            quiet: args.output.quiet,
+            output: args.options.output.output.clone(),
+            scans_dir: args.options.output.scans_dir.clone(),
+            quiet: args.options.output.quiet,
         },
-        after: AfterScanArgs {
-            fail_on: args.after.fail_on.clone(),
-            retain: args.after.retain,
-            diff_output: args.after.diff_output.clone(),
-            baseline: args.after.baseline.clone(),
-            policy: args.after.policy.clone(),
-            fail_on_drift: args.after.fail_on_drift,
-        },
-        scope: None,
-        path_prefix: None,
-        include: Vec::new(),
-        exclude: Vec::new(),
-        ignore_robots: false,
-        no_sitemaps: false,
-        max_pages: None,
-        max_depth: None,
-        max_query_variants: None,
-        page_timeout: None,
-        settle: None,
-        settle_max: None,
-        keep_values: false,
-        consent: ConsentArgs {
-            modes: Some(vec![
-                ModeArg::BeforeConsent,
-                ModeArg::Accept,
-                ModeArg::Reject,
-            ]),
-            fail_on_violations: args.fail_on_violations,
-            banner_wait: None,
-            config: None,
-        },
+        after: AfterScanArgs::default(),
+        settings: args.options.settings.clone(),
     };
+    options.settings.insecure = Some(true);
     // The demo's operator notes, where `report` will look for them (kept if already there).
-    let config_path = default_config_path(&options.output.scans_dir, "www.demo-shop.test");
+    let scans_dir = &options.output.scans_dir;
+    let config_path = default_config_path(scans_dir, "www.demo-shop.test");
     if !config_path.exists() {
-        std::fs::create_dir_all(&options.output.scans_dir)
+        std::fs::create_dir_all(scans_dir)
             .and_then(|()| std::fs::write(&config_path, crate::demo::DEMO_CONFIG))
             .with_context(|| format!("cannot write {}", config_path.display()))?;
     }
-    let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, &options)?;
-    let mut after = AfterScan::resolve(&options.after, args.fail_on_violations, &config);
-    after.load_baseline(&options.after)?;
-    let mut settings = scan_settings(start_url, &options, &config)?;
-    settings.browser.extra_args.push(rules);
-    let code = scan_and_save(settings, &config, &options.output, &after).await;
+    let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, scans_dir)?;
+    let code = scan_site(
+        start_url,
+        &config,
+        &options,
+        &args.options.after,
+        vec![rules],
+    )
+    .await;
     server.shutdown().await;
     code
 }

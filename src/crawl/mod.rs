@@ -34,6 +34,9 @@ use crate::model::{
 use discovery::Discovery;
 use page::VisitResult;
 
+/// Tabs visiting pages at once, unless the settings say otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// Everything a scan needs, validated.
 #[derive(Debug, Clone)]
 pub struct ScanSettings {

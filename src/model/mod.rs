@@ -101,6 +101,9 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Every mode, in the order a scan runs them by default.
+    pub const ALL: [Mode; 3] = [Mode::BeforeConsent, Mode::Accept, Mode::Reject];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::BeforeConsent => "before-consent",

@@ -19,7 +19,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +26,11 @@ use crate::classify::Annotation;
 use crate::consent::Choice;
 use crate::consent::preset::PresetCookie;
 use crate::consent::rules::{Platform, RuleSet};
-use crate::model::Mode;
 use crate::report::policy::TableSettings;
+
+mod scan;
+
+pub(crate) use scan::ScanSection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -62,61 +64,6 @@ pub struct SiteConfig {
     pub check: CheckSection,
 }
 
-/// Scan settings of a site. Every field is optional: the command line, then this, then
-/// cookiescan's defaults.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ScanSection {
-    /// The page to start from.
-    pub url: Option<String>,
-    /// More pages to start from (same site), e.g. sections no link reaches.
-    #[serde(default)]
-    pub extra_urls: Vec<String>,
-    pub scope: Option<crate::discover::ScopeMode>,
-    pub path_prefix: Option<String>,
-    #[serde(default)]
-    pub include: Vec<String>,
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    pub ignore_robots: Option<bool>,
-    pub sitemaps: Option<bool>,
-    pub max_pages: Option<usize>,
-    pub max_depth: Option<u32>,
-    pub max_query_variants: Option<usize>,
-    pub concurrency: Option<usize>,
-    #[serde(default, with = "duration_text")]
-    pub page_timeout: Option<Duration>,
-    #[serde(default, with = "duration_text")]
-    pub settle: Option<Duration>,
-    #[serde(default, with = "duration_text")]
-    pub settle_max: Option<Duration>,
-    #[serde(default, with = "duration_text")]
-    pub banner_wait: Option<Duration>,
-    pub modes: Option<Vec<Mode>>,
-    pub keep_values: Option<bool>,
-    /// Chromium flags, as `--chrome-arg` takes them.
-    #[serde(default)]
-    pub chrome_args: Vec<String>,
-    pub insecure: Option<bool>,
-    /// Kinds of change since the previous scan that make `scan` exit with 1 (see `diff`).
-    #[serde(default)]
-    pub fail_on: Vec<String>,
-    /// Exit with 1 on a cookie set before consent or surviving "reject all".
-    pub fail_on_violations: Option<bool>,
-    /// Keep this many scans of the site; older ones are deleted after a scan.
-    pub retain: Option<usize>,
-}
-
-impl ScanSection {
-    /// `fail_on` as kinds of change (`regressions` and `any` expanded); a config that loaded
-    /// has none it does not know.
-    pub fn fail_on_kinds(
-        &self,
-    ) -> Result<std::collections::BTreeSet<crate::diff::ChangeKind>, String> {
-        crate::diff::parse_kinds(&self.fail_on.join(","))
-    }
-}
-
 /// The cookie table the site publishes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -129,38 +76,6 @@ pub struct CheckSection {
     pub fail_on_drift: bool,
     /// An observed lifetime over this many times the declared one is a contradiction.
     pub lifetime_tolerance: Option<f64>,
-}
-
-/// Durations written as humans do: `"30s"`, `"500ms"`, `"2m"`.
-mod duration_text {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        value: &Option<Duration>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Duration>, D::Error> {
-        let text = String::deserialize(d)?;
-        let duration = humantime::parse_duration(&text).map_err(|e| {
-            serde::de::Error::custom(format!("{text:?} is not a duration ({e}; e.g. 30s, 500ms)"))
-        })?;
-        if duration.is_zero() {
-            return Err(serde::de::Error::custom(
-                "a duration must be more than zero",
-            ));
-        }
-        Ok(Some(duration))
-    }
 }
 
 /// Facts about the site itself.
@@ -213,15 +128,8 @@ impl SiteConfig {
             path: path.to_path_buf(),
             message,
         };
-        config
-            .scan
-            .fail_on_kinds()
-            .map_err(|e| invalid(format!("[scan] fail_on: {e}")))?;
-        if config.scan.modes.as_ref().is_some_and(Vec::is_empty) {
-            return Err(invalid("[scan] modes is empty".into()));
-        }
-        if config.scan.retain == Some(0) {
-            return Err(invalid("[scan] retain must be at least 1".into()));
+        if let Some(problem) = config.scan.problems() {
+            return Err(invalid(problem));
         }
         if config
             .check
@@ -261,7 +169,10 @@ pub(crate) fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::model::Mode;
 
     fn load_text(text: &str) -> Result<SiteConfig, ConfigError> {
         let dir = tempfile::tempdir().unwrap();
@@ -272,7 +183,7 @@ mod tests {
 
     #[test]
     fn the_documented_example_loads() {
-        let doc = include_str!("config.rs");
+        let doc = include_str!("mod.rs");
         let example: String = doc
             .lines()
             .skip_while(|l| !l.starts_with("//! ```toml"))
