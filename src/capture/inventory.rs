@@ -42,6 +42,49 @@ struct StorageAccumulator {
     modes: BTreeSet<Mode>,
 }
 
+/// The cookie writes of one visit, by cookie.
+struct Writes<'a> {
+    /// Who wrote each cookie.
+    written: BTreeMap<&'a CookieKey, Vec<SetterId>>,
+    /// The lifetime each write asked for (the last write of the visit wins).
+    requested: BTreeMap<&'a CookieKey, Option<i64>>,
+}
+
+impl<'a> Writes<'a> {
+    fn of(captured: &'a CapturedPage) -> Writes<'a> {
+        let mut written: BTreeMap<&CookieKey, Vec<SetterId>> = BTreeMap::new();
+        let mut requested: BTreeMap<&CookieKey, Option<i64>> = BTreeMap::new();
+        for write in captured
+            .http_writes
+            .iter()
+            .map(|w| &w.write)
+            .chain(captured.script_writes.iter().map(|w| &w.write))
+            .filter(|w| !w.deletes)
+        {
+            requested.insert(&write.key, write.requested_seconds);
+        }
+        for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
+            written.entry(&http.write.key).or_default().push((
+                SetterKind::Http,
+                http.response_url.clone(),
+                http.frame_url.clone(),
+                "set-cookie".to_string(),
+                http.initiator.clone(),
+            ));
+        }
+        for js in captured.script_writes.iter().filter(|w| !w.write.deletes) {
+            written.entry(&js.write.key).or_default().push((
+                SetterKind::Javascript,
+                js.script_url.clone(),
+                Some(js.frame_url.clone()),
+                js.api.clone(),
+                None,
+            ));
+        }
+        Writes { written, requested }
+    }
+}
+
 /// The site-wide inventory, fed page by page in crawl order.
 #[derive(Debug)]
 pub struct Inventory {
@@ -71,36 +114,16 @@ impl Inventory {
 
     /// Adds what one page visit captured. `page` is the page's URL as reported.
     pub fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
-        let mut written: BTreeMap<&CookieKey, Vec<SetterId>> = BTreeMap::new();
-        // The lifetime each write asked for (the last write of the visit wins).
-        let mut requested: BTreeMap<&CookieKey, Option<i64>> = BTreeMap::new();
-        for write in captured
-            .http_writes
-            .iter()
-            .map(|w| &w.write)
-            .chain(captured.script_writes.iter().map(|w| &w.write))
-            .filter(|w| !w.deletes)
-        {
-            requested.insert(&write.key, write.requested_seconds);
-        }
-        for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
-            written.entry(&http.write.key).or_default().push((
-                SetterKind::Http,
-                http.response_url.clone(),
-                http.frame_url.clone(),
-                "set-cookie".to_string(),
-                http.initiator.clone(),
-            ));
-        }
-        for js in captured.script_writes.iter().filter(|w| !w.write.deletes) {
-            written.entry(&js.write.key).or_default().push((
-                SetterKind::Javascript,
-                js.script_url.clone(),
-                Some(js.frame_url.clone()),
-                js.api.clone(),
-                None,
-            ));
-        }
+        let writes = Writes::of(captured);
+        self.record_cookies(mode, page, captured, &writes);
+        self.record_blocked(mode, page, captured);
+        self.record_storage(mode, page, captured);
+    }
+
+    /// The jar after the visit: every cookie in it, and for those the visit wrote, who wrote
+    /// them and the attributes of that write.
+    fn record_cookies(&mut self, mode: Mode, page: &str, captured: &CapturedPage, writes: &Writes) {
+        let Writes { written, requested } = writes;
         let read_at = captured
             .jar_read_at
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -166,6 +189,9 @@ impl Inventory {
                 }
             }
         }
+    }
+
+    fn record_blocked(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
         for blocked in &captured.blocked {
             let entry = self
                 .blocked
@@ -178,6 +204,9 @@ impl Inventory {
             entry.0.insert(page.to_string());
             entry.1.insert(mode);
         }
+    }
+
+    fn record_storage(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
         // Presence gives the key and its size; pages come from writes only, because
         // sessionStorage lives per tab and which tab visits which page is not deterministic.
         for item in &captured.storage {
@@ -216,64 +245,13 @@ impl Inventory {
                 Party::Third
             }
         };
+        let keep_values = self.keep_values;
         let cookies = self
             .cookies
             .into_iter()
             .map(|(key, acc)| {
-                let kinds: BTreeSet<SetterKind> = acc.setters.keys().map(|s| s.0).collect();
-                let set_by = match (
-                    kinds.contains(&SetterKind::Http),
-                    kinds.contains(&SetterKind::Javascript),
-                ) {
-                    (true, true) => SetBy::Both,
-                    (true, false) => SetBy::Http,
-                    (false, true) => SetBy::Javascript,
-                    (false, false) => SetBy::Unknown,
-                };
-                let value = &acc.latest.value;
-                CookieRecord {
-                    party: party_of(&key.domain),
-                    host_only: !key.domain.starts_with('.'),
-                    session: acc.latest.expires.is_none(),
-                    lifetime_days: acc.lifetime_days,
-                    requested_lifetime_days: acc.requested_lifetime_days,
-                    size: acc.latest.size,
-                    http_only: acc.latest.http_only,
-                    secure: acc.latest.secure,
-                    same_site: acc.latest.same_site.clone(),
-                    partition_keys: acc.partition_keys.into_iter().collect(),
-                    classification: None,
-                    set_by,
-                    setters: acc
-                        .setters
-                        .into_iter()
-                        .map(|((kind, url, frame_url, api, initiator), pages)| Setter {
-                            kind,
-                            url,
-                            frame_url,
-                            api,
-                            initiator,
-                            pages: pages.into_iter().collect(),
-                        })
-                        .collect(),
-                    pages: acc.pages.into_iter().collect(),
-                    pages_by_mode: acc
-                        .pages_by_mode
-                        .into_iter()
-                        .map(|(mode, pages)| (mode, pages.into_iter().collect()))
-                        .collect(),
-                    first_seen_on: acc.first_written_on.unwrap_or(acc.first_seen_on),
-                    modes: acc.modes.into_iter().collect(),
-                    value: cookie_value(value, self.keep_values),
-                    values_by_mode: acc
-                        .values
-                        .iter()
-                        .map(|(mode, (value, _))| (*mode, cookie_value(value, self.keep_values)))
-                        .collect(),
-                    name: key.name,
-                    domain: key.domain,
-                    path: key.path,
-                }
+                let party = party_of(&key.domain);
+                cookie_record(key, acc, party, keep_values)
             })
             .collect();
         let blocked = self
@@ -310,6 +288,69 @@ impl Inventory {
             })
             .collect();
         (cookies, blocked, storage)
+    }
+}
+
+/// The scan's row of one cookie.
+fn cookie_record(
+    key: CookieKey,
+    acc: CookieAccumulator,
+    party: Party,
+    keep_values: bool,
+) -> CookieRecord {
+    let kinds: BTreeSet<SetterKind> = acc.setters.keys().map(|s| s.0).collect();
+    let set_by = match (
+        kinds.contains(&SetterKind::Http),
+        kinds.contains(&SetterKind::Javascript),
+    ) {
+        (true, true) => SetBy::Both,
+        (true, false) => SetBy::Http,
+        (false, true) => SetBy::Javascript,
+        (false, false) => SetBy::Unknown,
+    };
+    let value = &acc.latest.value;
+    CookieRecord {
+        party,
+        host_only: !key.domain.starts_with('.'),
+        session: acc.latest.expires.is_none(),
+        lifetime_days: acc.lifetime_days,
+        requested_lifetime_days: acc.requested_lifetime_days,
+        size: acc.latest.size,
+        http_only: acc.latest.http_only,
+        secure: acc.latest.secure,
+        same_site: acc.latest.same_site.clone(),
+        partition_keys: acc.partition_keys.into_iter().collect(),
+        classification: None,
+        set_by,
+        setters: acc
+            .setters
+            .into_iter()
+            .map(|((kind, url, frame_url, api, initiator), pages)| Setter {
+                kind,
+                url,
+                frame_url,
+                api,
+                initiator,
+                pages: pages.into_iter().collect(),
+            })
+            .collect(),
+        pages: acc.pages.into_iter().collect(),
+        pages_by_mode: acc
+            .pages_by_mode
+            .into_iter()
+            .map(|(mode, pages)| (mode, pages.into_iter().collect()))
+            .collect(),
+        first_seen_on: acc.first_written_on.unwrap_or(acc.first_seen_on),
+        modes: acc.modes.into_iter().collect(),
+        value: cookie_value(value, keep_values),
+        values_by_mode: acc
+            .values
+            .iter()
+            .map(|(mode, (value, _))| (*mode, cookie_value(value, keep_values)))
+            .collect(),
+        name: key.name,
+        domain: key.domain,
+        path: key.path,
     }
 }
 

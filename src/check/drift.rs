@@ -80,6 +80,74 @@ pub fn check(
     policy_name: &str,
     tolerance: f64,
 ) -> DriftReport {
+    let observed = observe(scan, classifier);
+    let index = DeclarationIndex::new(declared);
+    let mut declared_seen = vec![false; declared.len()];
+    let host = scan.site.host.as_str();
+    let mut findings = Vec::new();
+    for (key, seen) in &observed {
+        let finding = |kind, declared: Option<String>, observed: Option<String>| DriftFinding {
+            kind,
+            cookie: key.0.clone(),
+            domain: Some(key.1.clone()),
+            declared,
+            observed,
+            evidence: evidence(seen, host),
+        };
+        let names = seen.records.iter().map(|c| c.name.as_str());
+        let matched = index.matching(names.chain([key.0.as_str()]));
+        for &at in &matched {
+            declared_seen[at] = true;
+        }
+        let matching: Vec<&DeclaredCookie> = matched.iter().map(|&at| &declared[at]).collect();
+        if matching.is_empty() {
+            let modes: BTreeSet<Mode> = seen
+                .records
+                .iter()
+                .flat_map(|c| c.modes.iter().copied())
+                .collect();
+            let modes: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
+            let observed = format!(
+                "{} cookie, set in {}",
+                seen.category.as_str(),
+                modes.join(", ")
+            );
+            findings.push(finding(DriftKind::Undeclared, None, Some(observed)));
+            continue;
+        }
+        if let Some((declared, observed)) = category_contradiction(seen, &matching) {
+            findings.push(finding(DriftKind::CategoryContradicted, declared, observed));
+        }
+        if let Some((declared, observed)) = lifetime_contradiction(seen, &matching, tolerance) {
+            findings.push(finding(DriftKind::LifetimeContradicted, declared, observed));
+        }
+    }
+    findings.extend(not_observed(declared, &declared_seen));
+    findings.sort_by(|a, b| {
+        (a.kind, &a.cookie, &a.domain, &a.declared).cmp(&(
+            b.kind,
+            &b.cookie,
+            &b.domain,
+            &b.declared,
+        ))
+    });
+    findings.dedup();
+    DriftReport {
+        site: scan.site.host.clone(),
+        policy: policy_name.to_string(),
+        declared_names: declared.len(),
+        observed_cookies: observed.len(),
+        tolerance,
+        findings,
+    }
+}
+
+/// The scan's cookies by identity (name pattern, registrable domain), with the category they
+/// were recorded with (else today's).
+fn observe<'a>(
+    scan: &'a Scan,
+    classifier: &Classifier,
+) -> BTreeMap<(String, String), Observed<'a>> {
     let mut observed: BTreeMap<(String, String), Observed> = BTreeMap::new();
     for cookie in &scan.cookies {
         let class = classifier.classify(&cookie.name, &cookie.domain);
@@ -98,161 +166,122 @@ pub fn check(
         });
         entry.records.push(cookie);
     }
+    observed
+}
 
-    let index = DeclarationIndex::new(declared);
-    let mut declared_seen = vec![false; declared.len()];
-    let host = scan.site.host.as_str();
-    let mut findings = Vec::new();
-    for ((pattern, domain), seen) in &observed {
-        let evidence = || {
-            let mut lines = BTreeSet::new();
-            for cookie in &seen.records {
-                let modes: Vec<&str> = cookie.modes.iter().map(|m| m.as_str()).collect();
-                let pages: Vec<String> = cookie.pages.iter().map(|p| page_label(p, host)).collect();
-                lines.insert(format!(
-                    "{} on {} [{}]",
-                    cookie.name,
-                    if pages.is_empty() {
-                        page_label(&cookie.first_seen_on, host)
-                    } else {
-                        crate::text::words::few(&pages)
-                    },
-                    modes.join(", ")
-                ));
-            }
-            lines.into_iter().collect::<Vec<_>>()
-        };
-        let finding = |kind, declared: Option<String>, observed: Option<String>| DriftFinding {
-            kind,
-            cookie: pattern.clone(),
-            domain: Some(domain.clone()),
-            declared,
-            observed,
-            evidence: evidence(),
-        };
-        let matched = index.matching(
-            seen.records
-                .iter()
-                .map(|c| c.name.as_str())
-                .chain([pattern.as_str()]),
-        );
-        for &at in &matched {
-            declared_seen[at] = true;
-        }
-        let matching: Vec<&DeclaredCookie> = matched.iter().map(|&at| &declared[at]).collect();
-        if matching.is_empty() {
-            let modes: BTreeSet<Mode> = seen
-                .records
-                .iter()
-                .flat_map(|c| c.modes.iter().copied())
-                .collect();
-            let modes: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
-            findings.push(finding(
-                DriftKind::Undeclared,
-                None,
-                Some(format!(
-                    "{} cookie, set in {}",
-                    seen.category.as_str(),
-                    modes.join(", ")
-                )),
-            ));
-            continue;
-        }
-        // A classification nobody knows contradicts nothing.
-        let known = seen.category != Category::Unclassified && seen.source != Source::Unknown;
-        let categories: BTreeSet<Category> = matching.iter().filter_map(|d| d.category).collect();
-        if known && !categories.is_empty() && !categories.contains(&seen.category) {
-            let declared_as: Vec<String> = matching
-                .iter()
-                .filter_map(|d| {
-                    d.category
-                        .map(|c| format!("{} ({})", c.as_str(), d.location))
-                })
-                .collect();
-            findings.push(finding(
-                DriftKind::CategoryContradicted,
-                Some(declared_as.join(", ")),
-                Some(format!(
-                    "{} (by {})",
-                    seen.category.as_str(),
-                    source_name(seen.source)
-                )),
-            ));
-        }
-        // The most generous declaration is the bound.
-        let bound = matching.iter().filter_map(|d| d.lifetime).fold(
-            None,
-            |longest: Option<DeclaredLifetime>, l| match (longest, l) {
-                (None, l) => Some(l),
-                (Some(DeclaredLifetime::Days(a)), DeclaredLifetime::Days(b)) => {
-                    Some(DeclaredLifetime::Days(a.max(b)))
-                }
-                (Some(DeclaredLifetime::Session), l) => Some(l),
-                (Some(longest), DeclaredLifetime::Session) => Some(longest),
+/// Where each cookie of an identity was set, and in which modes.
+fn evidence(seen: &Observed, host: &str) -> Vec<String> {
+    let mut lines = BTreeSet::new();
+    for cookie in &seen.records {
+        let modes: Vec<&str> = cookie.modes.iter().map(|m| m.as_str()).collect();
+        let pages: Vec<String> = cookie.pages.iter().map(|p| page_label(p, host)).collect();
+        lines.insert(format!(
+            "{} on {} [{}]",
+            cookie.name,
+            if pages.is_empty() {
+                page_label(&cookie.first_seen_on, host)
+            } else {
+                crate::text::words::few(&pages)
             },
-        );
-        let longest = seen
-            .records
-            .iter()
-            .filter_map(|c| c.lifetime_days)
-            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
-        let contradicted = match (bound, longest) {
-            (Some(DeclaredLifetime::Session), Some(days)) => days > 1.0,
-            (Some(DeclaredLifetime::Days(declared)), Some(days)) => days > declared * tolerance,
-            _ => false,
-        };
-        if contradicted {
-            let declared_text: Vec<String> = matching
-                .iter()
-                .filter_map(|d| {
-                    d.duration
-                        .as_ref()
-                        .map(|text| format!("{text} ({})", d.location))
-                })
-                .collect();
-            findings.push(finding(
-                DriftKind::LifetimeContradicted,
-                Some(declared_text.join(", ")),
-                longest.map(human_days),
-            ));
-        }
+            modes.join(", ")
+        ));
     }
-    for (declaration, seen) in declared.iter().zip(declared_seen) {
-        if !seen {
-            findings.push(DriftFinding {
-                kind: DriftKind::NotObserved,
-                cookie: declaration.name.clone(),
-                domain: None,
-                declared: Some(format!(
-                    "{}{}",
-                    declaration
-                        .category
-                        .map(|c| format!("{} cookie, ", c.as_str()))
-                        .unwrap_or_default(),
-                    declaration.location
-                )),
-                observed: None,
-                evidence: Vec::new(),
-            });
-        }
+    lines.into_iter().collect()
+}
+
+/// Declared and observed text when the policy files the cookie under other categories than
+/// the one it was classified in.
+fn category_contradiction(
+    seen: &Observed,
+    matching: &[&DeclaredCookie],
+) -> Option<(Option<String>, Option<String>)> {
+    // A classification nobody knows contradicts nothing.
+    let known = seen.category != Category::Unclassified && seen.source != Source::Unknown;
+    let categories: BTreeSet<Category> = matching.iter().filter_map(|d| d.category).collect();
+    if !known || categories.is_empty() || categories.contains(&seen.category) {
+        return None;
     }
-    findings.sort_by(|a, b| {
-        (a.kind, &a.cookie, &a.domain, &a.declared).cmp(&(
-            b.kind,
-            &b.cookie,
-            &b.domain,
-            &b.declared,
-        ))
-    });
-    findings.dedup();
-    DriftReport {
-        site: scan.site.host.clone(),
-        policy: policy_name.to_string(),
-        declared_names: declared.len(),
-        observed_cookies: observed.len(),
-        tolerance,
-        findings,
+    let declared_as: Vec<String> = matching
+        .iter()
+        .filter_map(|d| {
+            d.category
+                .map(|c| format!("{} ({})", c.as_str(), d.location))
+        })
+        .collect();
+    let observed = format!(
+        "{} (by {})",
+        seen.category.as_str(),
+        source_name(seen.source)
+    );
+    Some((Some(declared_as.join(", ")), Some(observed)))
+}
+
+/// Declared and observed text when the cookie outlives the most generous declaration by more
+/// than `tolerance` (or is persistent where a session cookie was declared).
+fn lifetime_contradiction(
+    seen: &Observed,
+    matching: &[&DeclaredCookie],
+    tolerance: f64,
+) -> Option<(Option<String>, Option<String>)> {
+    let bound = matching.iter().filter_map(|d| d.lifetime).fold(
+        None,
+        |longest: Option<DeclaredLifetime>, l| match (longest, l) {
+            (None, l) => Some(l),
+            (Some(DeclaredLifetime::Days(a)), DeclaredLifetime::Days(b)) => {
+                Some(DeclaredLifetime::Days(a.max(b)))
+            }
+            (Some(DeclaredLifetime::Session), l) => Some(l),
+            (Some(longest), DeclaredLifetime::Session) => Some(longest),
+        },
+    );
+    let longest = seen
+        .records
+        .iter()
+        .filter_map(|c| c.lifetime_days)
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    let contradicted = match (bound, longest) {
+        (Some(DeclaredLifetime::Session), Some(days)) => days > 1.0,
+        (Some(DeclaredLifetime::Days(declared)), Some(days)) => days > declared * tolerance,
+        _ => false,
+    };
+    if !contradicted {
+        return None;
     }
+    let declared_text: Vec<String> = matching
+        .iter()
+        .filter_map(|d| {
+            d.duration
+                .as_ref()
+                .map(|text| format!("{text} ({})", d.location))
+        })
+        .collect();
+    Some((Some(declared_text.join(", ")), longest.map(human_days)))
+}
+
+/// A finding for each declaration no observed cookie matched.
+fn not_observed<'a>(
+    declared: &'a [DeclaredCookie],
+    declared_seen: &'a [bool],
+) -> impl Iterator<Item = DriftFinding> + 'a {
+    declared
+        .iter()
+        .zip(declared_seen)
+        .filter(|(_, seen)| !**seen)
+        .map(|(declaration, _)| DriftFinding {
+            kind: DriftKind::NotObserved,
+            cookie: declaration.name.clone(),
+            domain: None,
+            declared: Some(format!(
+                "{}{}",
+                declaration
+                    .category
+                    .map(|c| format!("{} cookie, ", c.as_str()))
+                    .unwrap_or_default(),
+                declaration.location
+            )),
+            observed: None,
+            evidence: Vec::new(),
+        })
 }
 
 /// Declared names by exact (lower-case) name, and the wildcard ones, so that matching a scan of

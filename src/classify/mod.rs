@@ -80,6 +80,17 @@ impl Classifier {
     pub fn classify(&self, name: &str, cookie_domain: &str) -> Classification {
         let bare_domain = cookie_domain.trim_start_matches('.');
         let registrable = registrable_domain(bare_domain);
+        // What the databases say may be refined by a matching annotation, field by field.
+        let mut found = self.databases_say(name, cookie_domain, &registrable);
+        if let Some(note) = self.annotation(name, bare_domain, &registrable) {
+            refine(&mut found, note);
+        }
+        found
+    }
+
+    /// The knowledge base, then the Open Cookie Database, then the third party's domain;
+    /// else unclassified, attributed to the operator (first party) or the domain.
+    fn databases_say(&self, name: &str, cookie_domain: &str, registrable: &str) -> Classification {
         let first_party = registrable == self.site;
         let pattern = self.knowledge.collapse(name);
         let from_kb = self.knowledge.lookup(name, cookie_domain, &self.site);
@@ -90,9 +101,7 @@ impl Classifier {
                 provider.to_string()
             }
         };
-
-        // Everything below may be refined by a matching annotation, field by field.
-        let mut found = if let Some(rule) = from_kb {
+        if let Some(rule) = from_kb {
             Classification {
                 category: rule.category,
                 provider: operator_or(&rule.provider),
@@ -135,7 +144,7 @@ impl Classifier {
                 provider: if first_party {
                     self.operator.clone()
                 } else {
-                    registrable.clone()
+                    registrable.to_string()
                 },
                 function: String::new(),
                 purpose: String::new(),
@@ -143,28 +152,7 @@ impl Classifier {
                 source: Source::Unknown,
                 needs_review: true,
             }
-        };
-        if let Some(note) = self.annotation(name, bare_domain, &registrable) {
-            if let Some(provider) = &note.provider {
-                found.provider = provider.clone();
-            }
-            if let Some(function) = &note.function {
-                found.function = function.clone();
-            }
-            if let Some(purpose) = &note.purpose {
-                found.purpose = purpose.clone();
-            }
-            if let Some(category) = note.category {
-                found.category = category;
-            }
-            if note.name.contains('*') {
-                found.pattern = note.name.clone();
-            }
-            found.source = Source::SiteConfig;
-            found.needs_review =
-                found.category == Category::Unclassified || found.purpose.is_empty();
         }
-        found
     }
 
     /// Stamps every cookie of a scan with its classification of today, for later diffs.
@@ -217,6 +205,27 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
         }
     }
     true
+}
+
+/// A site's note on a cookie overrides what it gives, and makes the row the operator's.
+fn refine(found: &mut Classification, note: &Annotation) {
+    if let Some(provider) = &note.provider {
+        found.provider = provider.clone();
+    }
+    if let Some(function) = &note.function {
+        found.function = function.clone();
+    }
+    if let Some(purpose) = &note.purpose {
+        found.purpose = purpose.clone();
+    }
+    if let Some(category) = note.category {
+        found.category = category;
+    }
+    if note.name.contains('*') {
+        found.pattern = note.name.clone();
+    }
+    found.source = Source::SiteConfig;
+    found.needs_review = found.category == Category::Unclassified || found.purpose.is_empty();
 }
 
 #[cfg(test)]

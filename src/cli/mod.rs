@@ -569,7 +569,10 @@ mod tests {
             "[default: before-consent,accept,reject]",
             "[default: site]",
         ] {
-            assert!(help.contains(default), "scan --help lacks {default}:\n{help}");
+            assert!(
+                help.contains(default),
+                "scan --help lacks {default}:\n{help}"
+            );
         }
     }
 }

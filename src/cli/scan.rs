@@ -306,41 +306,9 @@ pub(super) async fn scan_and_save(
     after: &AfterScan,
 ) -> anyhow::Result<u8> {
     let host = settings.start_url.host_str().unwrap_or("site").to_string();
-    // The lock is taken before the file name is chosen, so two runs never pick the same one.
-    let history_dir = match &output.output {
-        Some(path) => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf(),
-        None => model::site_dir(&output.scans_dir, &host),
-    };
-    let _lock = SiteLock::acquire(&history_dir)?;
-    for stale in history::remove_stale_partials(&history_dir) {
-        tracing::info!(
-            "removed {}, left half-written by an earlier run",
-            stale.display()
-        );
-    }
-    let path = match &output.output {
-        Some(path) => path.clone(),
-        None => crate::model::new_scan_path(
-            &history_dir,
-            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        ),
-    };
+    let (history_dir, _lock, path) = claim_history(output, &host)?;
     settings.artifacts_dir = Some(model::artifacts_dir(&path));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop.send(true);
-        }
-    });
-    let progress = Progress::new(output.quiet);
-    let scanned = run_scan(&settings, progress.observer(), stopped).await;
-    interrupt.abort();
-    let mut scan = scanned?;
-    progress.finish();
+    let mut scan = scan_with_progress(&settings, output.quiet).await?;
     let classifier = classifier_for(&scan, site_config, None)?;
     classifier.record(&mut scan);
     model::save_scan(&scan, &path)?;
@@ -356,25 +324,12 @@ pub(super) async fn scan_and_save(
     if !scan.complete {
         return Ok(EXIT_INTERRUPTED);
     }
-    if !scan_loaded_a_page(&scan) {
-        let reason = scan
-            .modes
-            .iter()
-            .flat_map(|run| &run.pages)
-            .find_map(|page| page.error.clone().map(|e| format!("{}: {e}", page.url)))
-            .unwrap_or_else(|| "no page was visited".into());
-        bail!(
-            "no page of the site could be loaded ({}); the scan was still written to {}",
-            crate::text::escape::clean(&reason),
-            path.display()
-        );
-    }
+    ensure_a_page_loaded(&scan, &path)?;
     let mut failed_checks: Vec<String> = Vec::new();
     if after.fail_on_violations && !findings(&scan, &settings.consent_rules, &classifier).is_empty()
     {
         failed_checks.push("cookies set before consent or surviving \"reject all\"".into());
     }
-
     let context = DiffContext {
         classifier: &classifier,
         rules: &settings.consent_rules,
@@ -388,20 +343,17 @@ pub(super) async fn scan_and_save(
         output.quiet,
     )?);
     if let Some(policy) = &after.policy {
-        let browser = settings.browser.clone();
         let checking = check_policy(
             &scan,
             policy,
             &classifier,
             &site_config.table,
-            browser,
+            settings.browser.clone(),
             output.quiet,
         );
-        // The scan's Ctrl-C handler is gone but its signal hook stays: listen again, or Ctrl-C
-        // would do nothing while the policy page loads. Dropping the check kills its browser.
-        tokio::select! {
-            failed = checking => failed_checks.extend(failed?),
-            _ = tokio::signal::ctrl_c() => {
+        match interruptible(checking).await {
+            Some(failed) => failed_checks.extend(failed?),
+            None => {
                 let _ = writeln!(
                     std::io::stderr().lock(),
                     "interrupted: the policy check was abandoned; the scan is saved in {}",
@@ -411,16 +363,8 @@ pub(super) async fn scan_and_save(
             }
         }
     }
-
     if let Some(keep) = after.retain {
-        let removed = history::prune(&history_dir, keep)?;
-        if !output.quiet && !removed.is_empty() {
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "Deleted {} old scans (keeping the {keep} newest).",
-                removed.len()
-            );
-        }
+        prune(&history_dir, keep, output.quiet)?;
     }
     if failed_checks.is_empty() {
         return Ok(EXIT_OK);
@@ -431,6 +375,97 @@ pub(super) async fn scan_and_save(
         failed_checks.join("; ")
     );
     Ok(EXIT_VIOLATIONS)
+}
+
+/// Runs `work` unless Ctrl-C comes first (None then; `work` is dropped, and a browser it
+/// started with it). The scan's Ctrl-C handler is gone by then but its signal hook stays, so
+/// without listening again Ctrl-C would do nothing.
+async fn interruptible<T>(work: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        done = work => Some(done),
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
+/// Takes the site's lock, removes half-written scans an earlier run left, and names the new
+/// scan. The lock is taken before the name is chosen, so two runs never pick the same one.
+fn claim_history(output: &OutputArgs, host: &str) -> anyhow::Result<(PathBuf, SiteLock, PathBuf)> {
+    let history_dir = history_dir(output, host);
+    let lock = SiteLock::acquire(&history_dir)?;
+    for stale in history::remove_stale_partials(&history_dir) {
+        tracing::info!(
+            "removed {}, left half-written by an earlier run",
+            stale.display()
+        );
+    }
+    let path = match &output.output {
+        Some(path) => path.clone(),
+        None => crate::model::new_scan_path(
+            &history_dir,
+            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        ),
+    };
+    Ok((history_dir, lock, path))
+}
+
+/// Where the scan goes: beside `--output`, else the site's directory under the scans dir.
+fn history_dir(output: &OutputArgs, host: &str) -> PathBuf {
+    match &output.output {
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        None => model::site_dir(&output.scans_dir, host),
+    }
+}
+
+/// Runs the crawl with a progress bar; Ctrl-C stops it with the pages visited so far.
+async fn scan_with_progress(settings: &ScanSettings, quiet: bool) -> anyhow::Result<Scan> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(true);
+        }
+    });
+    let progress = Progress::new(quiet);
+    let scanned = run_scan(settings, progress.observer(), stopped).await;
+    interrupt.abort();
+    let scan = scanned?;
+    progress.finish();
+    Ok(scan)
+}
+
+/// A scan in which no page loaded is an error (it was still written), naming the first
+/// page's error.
+fn ensure_a_page_loaded(scan: &Scan, path: &Path) -> anyhow::Result<()> {
+    if scan_loaded_a_page(scan) {
+        return Ok(());
+    }
+    let reason = scan
+        .modes
+        .iter()
+        .flat_map(|run| &run.pages)
+        .find_map(|page| page.error.clone().map(|e| format!("{}: {e}", page.url)))
+        .unwrap_or_else(|| "no page was visited".into());
+    bail!(
+        "no page of the site could be loaded ({}); the scan was still written to {}",
+        crate::text::escape::clean(&reason),
+        path.display()
+    );
+}
+
+/// Keeps the `keep` newest scans of the site and says how many went.
+fn prune(history_dir: &Path, keep: usize, quiet: bool) -> anyhow::Result<()> {
+    let removed = history::prune(history_dir, keep)?;
+    if !quiet && !removed.is_empty() {
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "Deleted {} old scans (keeping the {keep} newest).",
+            removed.len()
+        );
+    }
+    Ok(())
 }
 
 /// Diffs a new scan against the baseline, else the previous complete scan beside it; prints

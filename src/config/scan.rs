@@ -320,7 +320,10 @@ mod tests {
         assert_eq!(merged.max_pages, Some(5));
         assert_eq!(merged.settle, Some(Duration::from_secs(1)));
         assert_eq!(merged.include, vec!["/shop", "/blog"]);
-        assert_eq!(merged.chrome_args, vec!["--from-config", "--from-command-line"]);
+        assert_eq!(
+            merged.chrome_args,
+            vec!["--from-config", "--from-command-line"]
+        );
         assert_eq!(merged.sitemaps, Some(false));
         assert_eq!(merged.insecure, Some(true));
         assert_eq!(merged.fail_on, vec!["added"]);

@@ -581,6 +581,9 @@ fn notes(
     notes
 }
 
+/// What changed of one cookie: kind, modes, before, after.
+type Found = (ChangeKind, Vec<Mode>, Option<String>, Option<String>);
+
 /// Cookies added and removed per mode, and what changed of those in both scans.
 fn cookie_changes(
     old: &Scan,
@@ -592,120 +595,142 @@ fn cookie_changes(
 ) {
     let start_host = new.site.host.as_str();
     for (key, now) in new_groups {
-        let change =
-            |kind, modes: Vec<Mode>, before: Option<String>, after: Option<String>| Change {
-                kind,
-                cookie: Some(key.clone()),
-                subject: None,
-                modes,
-                before,
-                after,
-                evidence: now.evidence(start_host),
-            };
         let was = old_groups.get(key);
-        let gained = missing_modes(&now.modes, was.map(|w| &w.modes), compared);
-        if !gained.is_empty() {
-            let after = match was {
-                Some(_) => format!("set in {}", modes_list(&now.modes)),
-                None => format!(
-                    "{} cookie, {}, {}",
-                    now.category.as_str(),
-                    party_name(now.party),
-                    now.lifetime.describe()
-                ),
-            };
-            changes.push(change(
-                ChangeKind::Added,
-                gained.iter().copied().collect(),
-                was.map(|w| format!("set in {}", modes_list(&w.modes))),
-                Some(after),
-            ));
+        let mut found = presence_changes(was, now, compared);
+        if let Some(was) = was {
+            found.extend(attribute_changes(was, now));
         }
-        for (mode, worse, better) in [
-            (
-                Mode::BeforeConsent,
-                ChangeKind::BeforeConsent,
-                ChangeKind::NoLongerBeforeConsent,
+        changes.extend(
+            found
+                .into_iter()
+                .map(|(kind, modes, before, after)| Change {
+                    kind,
+                    cookie: Some(key.clone()),
+                    subject: None,
+                    modes,
+                    before,
+                    after,
+                    evidence: now.evidence(start_host),
+                }),
+        );
+    }
+    removals(old, old_groups, new_groups, compared, changes);
+}
+
+/// A cookie set in modes it was not set in before, and set (or no longer set) before consent
+/// or after a refusal.
+fn presence_changes(was: Option<&Group>, now: &Group, compared: &BTreeSet<Mode>) -> Vec<Found> {
+    let mut found = Vec::new();
+    let gained = missing_modes(&now.modes, was.map(|w| &w.modes), compared);
+    if !gained.is_empty() {
+        let after = match was {
+            Some(_) => format!("set in {}", modes_list(&now.modes)),
+            None => format!(
+                "{} cookie, {}, {}",
+                now.category.as_str(),
+                party_name(now.party),
+                now.lifetime.describe()
             ),
-            (
-                Mode::Reject,
-                ChangeKind::SurvivesReject,
-                ChangeKind::NoLongerSurvivesReject,
-            ),
-        ] {
-            if !compared.contains(&mode) {
-                continue;
-            }
-            let was_violating = was.is_some_and(|w| w.violates(mode));
-            if now.violates(mode) && !was_violating {
-                changes.push(change(
-                    worse,
-                    vec![mode],
-                    None,
-                    Some(format!("{} cookie", now.category.as_str())),
-                ));
-            } else if was_violating && !now.violates(mode) {
-                changes.push(change(better, vec![mode], None, None));
-            }
+        };
+        found.push((
+            ChangeKind::Added,
+            gained.iter().copied().collect(),
+            was.map(|w| format!("set in {}", modes_list(&w.modes))),
+            Some(after),
+        ));
+    }
+    for (mode, worse, better) in [
+        (
+            Mode::BeforeConsent,
+            ChangeKind::BeforeConsent,
+            ChangeKind::NoLongerBeforeConsent,
+        ),
+        (
+            Mode::Reject,
+            ChangeKind::SurvivesReject,
+            ChangeKind::NoLongerSurvivesReject,
+        ),
+    ] {
+        if !compared.contains(&mode) {
+            continue;
         }
-        let Some(was) = was else { continue };
-        match was.lifetime.compare(now.lifetime) {
-            std::cmp::Ordering::Less => changes.push(change(
-                ChangeKind::LifetimeLonger,
-                Vec::new(),
-                Some(was.lifetime.describe()),
-                Some(now.lifetime.describe()),
-            )),
-            std::cmp::Ordering::Greater => changes.push(change(
-                ChangeKind::LifetimeShorter,
-                Vec::new(),
-                Some(was.lifetime.describe()),
-                Some(now.lifetime.describe()),
-            )),
-            std::cmp::Ordering::Equal => {}
-        }
-        if was.category != now.category {
-            changes.push(change(
-                ChangeKind::CategoryChanged,
-                Vec::new(),
-                Some(was.category.as_str().into()),
-                Some(now.category.as_str().into()),
-            ));
-        }
-        if was.provider != now.provider {
-            changes.push(change(
-                ChangeKind::ProviderChanged,
-                Vec::new(),
-                Some(was.provider.clone()),
-                Some(now.provider.clone()),
-            ));
-        }
-        if was.party != now.party {
-            changes.push(change(
-                ChangeKind::PartyChanged,
-                Vec::new(),
-                Some(party_name(was.party).into()),
-                Some(party_name(now.party).into()),
-            ));
-        }
-        // A cookie the start page sets is site-wide: where else it is refreshed is noise.
-        let site_wide = |g: &Group| g.sections.contains("/");
-        let new_sections: Vec<&String> = now.sections.difference(&was.sections).collect();
-        if !new_sections.is_empty() && !site_wide(was) {
-            changes.push(change(
-                ChangeKind::NewLocation,
-                Vec::new(),
-                Some(was.sections.iter().cloned().collect::<Vec<_>>().join(", ")),
-                Some(
-                    new_sections
-                        .into_iter()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ));
+        let was_violating = was.is_some_and(|w| w.violates(mode));
+        if now.violates(mode) && !was_violating {
+            let after = format!("{} cookie", now.category.as_str());
+            found.push((worse, vec![mode], None, Some(after)));
+        } else if was_violating && !now.violates(mode) {
+            found.push((better, vec![mode], None, None));
         }
     }
+    found
+}
+
+/// What changed of a cookie both scans have: lifetime, category, provider, party, and the
+/// sections of the site that set it.
+fn attribute_changes(was: &Group, now: &Group) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut push = |kind, before: String, after: String| {
+        found.push((kind, Vec::new(), Some(before), Some(after)));
+    };
+    match was.lifetime.compare(now.lifetime) {
+        std::cmp::Ordering::Less => push(
+            ChangeKind::LifetimeLonger,
+            was.lifetime.describe(),
+            now.lifetime.describe(),
+        ),
+        std::cmp::Ordering::Greater => push(
+            ChangeKind::LifetimeShorter,
+            was.lifetime.describe(),
+            now.lifetime.describe(),
+        ),
+        std::cmp::Ordering::Equal => {}
+    }
+    if was.category != now.category {
+        push(
+            ChangeKind::CategoryChanged,
+            was.category.as_str().into(),
+            now.category.as_str().into(),
+        );
+    }
+    if was.provider != now.provider {
+        push(
+            ChangeKind::ProviderChanged,
+            was.provider.clone(),
+            now.provider.clone(),
+        );
+    }
+    if was.party != now.party {
+        push(
+            ChangeKind::PartyChanged,
+            party_name(was.party).into(),
+            party_name(now.party).into(),
+        );
+    }
+    // A cookie the start page sets is site-wide: where else it is refreshed is noise.
+    let site_wide = |g: &Group| g.sections.contains("/");
+    let new_sections: Vec<&String> = now.sections.difference(&was.sections).collect();
+    if !new_sections.is_empty() && !site_wide(was) {
+        push(
+            ChangeKind::NewLocation,
+            was.sections.iter().cloned().collect::<Vec<_>>().join(", "),
+            new_sections
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    found
+}
+
+/// Cookies no longer set in modes they were set in, and violations gone with them.
+fn removals(
+    old: &Scan,
+    old_groups: &BTreeMap<CookieKey, Group>,
+    new_groups: &BTreeMap<CookieKey, Group>,
+    compared: &BTreeSet<Mode>,
+    changes: &mut Vec<Change>,
+) {
     for (key, was) in old_groups {
         let now = new_groups.get(key);
         let lost = missing_modes(&was.modes, now.map(|n| &n.modes), compared);

@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::policy::{Language, PolicyTable, Row, TableSettings, cell, heading, labels};
+use super::policy::{Labels, Language, PolicyTable, Row, TableSettings, cell, heading, labels};
 use super::{Renderer, ReportError, ReportInput};
+use crate::classify::Category;
 use crate::model::Scan;
 use crate::text::escape::html;
 
@@ -53,37 +54,56 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
         html(&scan.tool.version)
     );
     for (category, rows) in &table.sections {
-        let (title, explanation) = heading(*category, settings, &words);
-        let id = category.as_str();
-        let _ = writeln!(
-            out,
-            "<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{}</h2>\n<p>{}</p>",
-            html(&title),
-            html(&explanation)
-        );
-        let _ = writeln!(
-            out,
-            // The heading is visible above; the caption names the table for screen readers.
-            "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
-            html(&title)
-        );
-        for column in &settings.columns {
-            let _ = write!(
-                out,
-                "<th scope=\"col\">{}</th>",
-                html((words.column)(*column))
-            );
-        }
-        let _ = writeln!(out, "</tr></thead>\n<tbody>");
-        for row in rows {
-            out.push_str("<tr>");
-            for column in &settings.columns {
-                let _ = write!(out, "<td>{}</td>", html(&cell(row, *column, &words)));
-            }
-            out.push_str("</tr>\n");
-        }
-        let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+        section(&mut out, *category, rows, settings, &words);
     }
+    consent_evidence(&mut out, scan, &words);
+    review(&mut out, table, &words);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// One category: its heading, explanation and table.
+fn section(
+    out: &mut String,
+    category: Category,
+    rows: &[Row],
+    settings: &TableSettings,
+    words: &Labels,
+) {
+    let (title, explanation) = heading(category, settings, words);
+    let id = category.as_str();
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{}</h2>\n<p>{}</p>",
+        html(&title),
+        html(&explanation)
+    );
+    let _ = writeln!(
+        out,
+        // The heading is visible above; the caption names the table for screen readers.
+        "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
+        html(&title)
+    );
+    for column in &settings.columns {
+        let _ = write!(
+            out,
+            "<th scope=\"col\">{}</th>",
+            html((words.column)(*column))
+        );
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for column in &settings.columns {
+            let _ = write!(out, "<td>{}</td>", html(&cell(row, *column, words)));
+        }
+        out.push_str("</tr>\n");
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+/// What each consent pass did with the banner.
+fn consent_evidence(out: &mut String, scan: &Scan, words: &Labels) {
     let evidence: Vec<String> = scan
         .modes
         .iter()
@@ -110,6 +130,10 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
             evidence.join("\n")
         );
     }
+}
+
+/// The rows whose purpose nobody knows yet.
+fn review(out: &mut String, table: &PolicyTable, words: &Labels) {
     let review: Vec<&Row> = table.needs_review().collect();
     if !review.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", html(words.needs_review));
@@ -123,6 +147,4 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</main>\n</body>\n</html>\n");
-    out
 }
