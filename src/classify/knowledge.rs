@@ -10,11 +10,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::Category;
+use super::{Category, strip_name_prefix};
 use crate::discover::registrable_domain;
-
-/// The browser-enforced cookie name prefixes, removed before matching.
-const NAME_PREFIXES: [&str; 2] = ["__Host-", "__Secure-"];
 
 /// One known cookie name or name prefix.
 #[derive(Debug, Clone, Deserialize)]
@@ -122,14 +119,6 @@ pub fn parse(text: &str, source: &str) -> Result<KnowledgeBase, KnowledgeError> 
     Ok(kb)
 }
 
-/// Removes the browser-enforced `__Host-` / `__Secure-` name prefix.
-pub fn strip_prefix(name: &str) -> &str {
-    NAME_PREFIXES
-        .iter()
-        .find_map(|p| name.strip_prefix(p))
-        .unwrap_or(name)
-}
-
 /// The registrable domain of a cookie's `domain` attribute (leading dot ignored).
 fn cookie_site(cookie_domain: &str) -> String {
     registrable_domain(cookie_domain.trim_start_matches('.'))
@@ -169,7 +158,7 @@ impl KnowledgeBase {
                     "a prefix needs at least one character".into(),
                 ));
             }
-            if strip_prefix(&rule.name) != rule.name {
+            if strip_name_prefix(&rule.name) != rule.name {
                 return Err(invalid(
                     entry,
                     "names are matched without `__Host-` / `__Secure-`; leave it out".into(),
@@ -223,7 +212,7 @@ impl KnowledgeBase {
     /// The best rule for a cookie named `name` whose domain attribute is `cookie_domain`, on a
     /// scan of the site whose registrable domain is `site`.
     pub fn lookup(&self, name: &str, cookie_domain: &str, site: &str) -> Option<&CookieRule> {
-        let name = strip_prefix(name);
+        let name = strip_name_prefix(name);
         let on = cookie_site(cookie_domain);
         let site = registrable_domain(site);
         self.cookies
@@ -242,7 +231,7 @@ impl KnowledgeBase {
 
     /// The display pattern for `name` under this knowledge base (see [`collapse`]).
     pub fn collapse(&self, name: &str) -> String {
-        let bare = strip_prefix(name);
+        let bare = strip_name_prefix(name);
         let browser_prefix = &name[..name.len() - bare.len()];
         let known_exact = self
             .cookies
@@ -371,9 +360,9 @@ mod tests {
 
     #[test]
     fn browser_name_prefixes_are_stripped() {
-        assert_eq!(strip_prefix("__Secure-3PSID"), "3PSID");
-        assert_eq!(strip_prefix("__Host-GAPS"), "GAPS");
-        assert_eq!(strip_prefix("_ga"), "_ga");
+        assert_eq!(strip_name_prefix("__Secure-3PSID"), "3PSID");
+        assert_eq!(strip_name_prefix("__Host-GAPS"), "GAPS");
+        assert_eq!(strip_name_prefix("_ga"), "_ga");
         let sid = find("__Secure-3PSID", ".google.com", "example.com");
         assert_eq!(
             (sid.provider.as_str(), sid.category),

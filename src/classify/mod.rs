@@ -169,7 +169,7 @@ impl Classifier {
     }
 
     fn annotation(&self, name: &str, host: &str, registrable: &str) -> Option<&Annotation> {
-        let name = knowledge::strip_prefix(name);
+        let name = strip_name_prefix(name);
         let matches = |note: &&Annotation| {
             let name_ok = glob_match(&note.name, name);
             let domain_ok = note.domain.as_deref().is_none_or(|d| {
@@ -205,6 +205,15 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
         }
     }
     true
+}
+
+/// A name without the `__Host-` / `__Secure-` prefix browsers enforce: databases list most
+/// cookies by the bare name.
+pub(crate) fn strip_name_prefix(name: &str) -> &str {
+    ["__Host-", "__Secure-"]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .unwrap_or(name)
 }
 
 /// A site's note on a cookie overrides what it gives, and makes the row the operator's.

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::Category;
+use super::{Category, strip_name_prefix};
 use crate::discover::registrable_domain;
 
 /// The header names of the columns used, verbatim from the OCD CSV.
@@ -272,13 +272,6 @@ pub(crate) fn domain_column_domains(text: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// Removes the browser-enforced name prefixes `__Host-` and `__Secure-`.
-fn strip_name_prefix(name: &str) -> &str {
-    name.strip_prefix("__Host-")
-        .or_else(|| name.strip_prefix("__Secure-"))
-        .unwrap_or(name)
 }
 
 fn parse_wildcard(text: &str) -> Option<bool> {
