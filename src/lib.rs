@@ -22,7 +22,7 @@
 //! `site` is a small virtual-host web server used by `cookiescan demo` and the tests.
 
 pub mod browser;
-pub mod capture;
+mod capture;
 pub mod check;
 pub mod classify;
 // The command line is the one room that writes to the terminal (see clippy.toml).
@@ -39,4 +39,4 @@ pub mod history;
 pub mod model;
 pub mod report;
 pub mod site;
-pub mod text;
+mod text;

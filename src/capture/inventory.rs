@@ -87,7 +87,7 @@ impl<'a> Writes<'a> {
 
 /// The site-wide inventory, fed page by page in crawl order.
 #[derive(Debug)]
-pub struct Inventory {
+pub(crate) struct Inventory {
     site: String,
     keep_values: bool,
     cookies: BTreeMap<CookieKey, CookieAccumulator>,
@@ -97,7 +97,7 @@ pub struct Inventory {
 
 impl Inventory {
     /// `site` is the registrable domain whose cookies are first-party.
-    pub fn new(site: &str, keep_values: bool) -> Inventory {
+    pub(crate) fn new(site: &str, keep_values: bool) -> Inventory {
         Inventory {
             site: site.to_string(),
             keep_values,
@@ -108,12 +108,12 @@ impl Inventory {
     }
 
     /// How many distinct cookies have been seen so far.
-    pub fn cookie_count(&self) -> usize {
+    pub(crate) fn cookie_count(&self) -> usize {
         self.cookies.len()
     }
 
     /// Adds what one page visit captured. `page` is the page's URL as reported.
-    pub fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
+    pub(crate) fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
         let writes = Writes::of(captured);
         self.record_cookies(mode, page, captured, &writes);
         self.record_blocked(mode, page, captured);
@@ -230,7 +230,7 @@ impl Inventory {
     }
 
     /// The sorted rows of the scan JSON.
-    pub fn into_records(
+    pub(crate) fn into_records(
         self,
     ) -> (
         Vec<CookieRecord>,

@@ -11,9 +11,9 @@ mod inventory;
 use std::time::SystemTime;
 
 use crate::model::StorageKind;
-pub use inventory::Inventory;
-pub use script::{Report, ScriptWrite, StorageWrite};
-pub use setcookie::{CookieKey, CookieWrite};
+pub(crate) use inventory::Inventory;
+pub(crate) use script::{ScriptWrite, StorageWrite};
+pub(crate) use setcookie::{CookieKey, CookieWrite};
 
 /// A cookie as read from the jar.
 #[derive(Debug, Clone, PartialEq)]

@@ -108,7 +108,7 @@ pub struct StorageWrite {
 
 /// What the instrumentation reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Report {
+pub(crate) enum Report {
     Cookie(ScriptWrite),
     Storage(StorageWrite),
 }

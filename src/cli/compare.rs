@@ -375,26 +375,7 @@ fn history_row(
     let SiteKnowledge {
         classifier, rules, ..
     } = known.as_ref().expect("set just above");
-    let pages = diff::page_states(&scan);
-    row.pages = pages.len();
-    row.failed_pages = pages
-        .values()
-        .filter(|outcome| **outcome == PageOutcome::Failed)
-        .count();
-    row.cookies = scan.cookies.len();
-    for cookie in &scan.cookies {
-        let category = match &cookie.classification {
-            Some(recorded) => recorded.category,
-            None => classifier.classify(&cookie.name, &cookie.domain).category,
-        };
-        *row.by_category.entry(category).or_default() += 1;
-        for mode in &cookie.modes {
-            *row.by_mode.entry(*mode).or_default() += 1;
-        }
-    }
-    let found = findings(&scan, rules, classifier);
-    row.set_before_consent = found.before_consent.len();
-    row.survive_reject = found.survive_reject.len();
+    count_scan(&mut row, &scan, classifier, rules);
     row.started_at = Some(scan.timing.started_at.clone());
     row.complete = Some(scan.complete);
     if scan.complete {
@@ -412,6 +393,35 @@ fn history_row(
         *previous = Some(scan);
     }
     row
+}
+
+/// Pages, cookies per category and mode, and the findings of one scan.
+fn count_scan(
+    row: &mut HistoryRow,
+    scan: &Scan,
+    classifier: &crate::classify::Classifier,
+    rules: &crate::consent::rules::RuleSet,
+) {
+    let pages = diff::page_states(scan);
+    row.pages = pages.len();
+    row.failed_pages = pages
+        .values()
+        .filter(|outcome| **outcome == PageOutcome::Failed)
+        .count();
+    row.cookies = scan.cookies.len();
+    for cookie in &scan.cookies {
+        let category = match &cookie.classification {
+            Some(recorded) => recorded.category,
+            None => classifier.classify(&cookie.name, &cookie.domain).category,
+        };
+        *row.by_category.entry(category).or_default() += 1;
+        for mode in &cookie.modes {
+            *row.by_mode.entry(*mode).or_default() += 1;
+        }
+    }
+    let found = findings(scan, rules, classifier);
+    row.set_before_consent = found.before_consent.len();
+    row.survive_reject = found.survive_reject.len();
 }
 
 /// `cookiescan history SITE`.
@@ -471,36 +481,46 @@ fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
         .map(String::from),
     );
     let mut table = vec![header];
-    for row in rows {
-        let mut cells = vec![row.file.trim_end_matches(".json").to_string()];
-        if let Some(error) = &row.error {
-            cells.push(format!("unreadable: {}", crate::text::escape::clean(error)));
-            table.push(cells);
-            continue;
-        }
-        if row.complete == Some(false) {
-            cells[0].push_str(" (interrupted)");
-        }
-        cells.push(row.pages.to_string());
-        cells.push(row.failed_pages.to_string());
-        cells.push(row.cookies.to_string());
-        cells.extend(
-            categories
-                .iter()
-                .map(|c| row.by_category.get(c).copied().unwrap_or(0).to_string()),
-        );
-        cells.extend(
-            modes
-                .iter()
-                .map(|m| row.by_mode.get(m).copied().unwrap_or(0).to_string()),
-        );
-        cells.push(row.set_before_consent.to_string());
-        cells.push(row.survive_reject.to_string());
-        let count = |n: Option<usize>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
-        cells.push(count(row.changes_since_previous));
-        cells.push(count(row.regressions_since_previous));
-        table.push(cells);
+    table.extend(
+        rows.iter()
+            .map(|row| history_cells(row, &categories, &modes)),
+    );
+    format!("Scans in {}\n{}", dir.display(), aligned(&table))
+}
+
+/// One scan's cells, or its name and why it could not be read.
+fn history_cells(row: &HistoryRow, categories: &[Category], modes: &[Mode]) -> Vec<String> {
+    let mut cells = vec![row.file.trim_end_matches(".json").to_string()];
+    if let Some(error) = &row.error {
+        cells.push(format!("unreadable: {}", crate::text::escape::clean(error)));
+        return cells;
     }
+    if row.complete == Some(false) {
+        cells[0].push_str(" (interrupted)");
+    }
+    cells.push(row.pages.to_string());
+    cells.push(row.failed_pages.to_string());
+    cells.push(row.cookies.to_string());
+    cells.extend(
+        categories
+            .iter()
+            .map(|c| row.by_category.get(c).copied().unwrap_or(0).to_string()),
+    );
+    cells.extend(
+        modes
+            .iter()
+            .map(|m| row.by_mode.get(m).copied().unwrap_or(0).to_string()),
+    );
+    cells.push(row.set_before_consent.to_string());
+    cells.push(row.survive_reject.to_string());
+    let count = |n: Option<usize>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+    cells.push(count(row.changes_since_previous));
+    cells.push(count(row.regressions_since_previous));
+    cells
+}
+
+/// The table's text: the first column (and unreadable rows) left-aligned, numbers right.
+fn aligned(table: &[Vec<String>]) -> String {
     let columns = table.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|i| {
@@ -513,7 +533,7 @@ fn history_table(rows: &[HistoryRow], dir: &Path) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!("Scans in {}\n", dir.display());
+    let mut out = String::new();
     for row in table {
         let line: Vec<String> = row
             .iter()

@@ -16,7 +16,7 @@ fn entity(c: char) -> Option<&'static str> {
 
 /// Escapes text for a Markdown table cell: table separators and Markdown syntax are
 /// backslash-escaped, markup characters become entities, line breaks become spaces.
-pub fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -35,7 +35,7 @@ pub fn md(text: &str) -> String {
 }
 
 /// HTML escaping for text and attribute values.
-pub fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match entity(c) {
@@ -48,13 +48,13 @@ pub fn html(text: &str) -> String {
 }
 
 /// Removes control characters (ANSI escapes included) from text bound for a terminal.
-pub fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
 /// Spreadsheet programs run cells that start with `=`, `+`, `-` or `@` as formulas; the scanned
 /// site controls cookie names and paths, so such cells are quoted with a leading apostrophe.
-pub fn neutralise(text: &str) -> String {
+pub(crate) fn neutralise(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -6,7 +6,7 @@ use url::Url;
 use crate::model::CookieRecord;
 
 /// A page as the inventory shows it: path and query on the start host, the full URL elsewhere.
-pub fn page_label(page: &str, start_host: &str) -> String {
+pub(crate) fn page_label(page: &str, start_host: &str) -> String {
     match Url::parse(page) {
         Ok(url) if url.host_str() == Some(start_host) && url.port().is_none() => {
             match url.query() {
@@ -20,7 +20,7 @@ pub fn page_label(page: &str, start_host: &str) -> String {
 
 /// A human lifetime: "session", "3 hours", "30 days", "13 months", "2 years", noting when the
 /// browser stored less than the site asked for: "13 months (asked for 2 years)".
-pub fn duration(cookie: &CookieRecord) -> String {
+pub(crate) fn duration(cookie: &CookieRecord) -> String {
     match (cookie.lifetime_days, cookie.requested_lifetime_days) {
         (None, _) => "session".into(),
         // More than a day's difference is a cap, not the seconds between write and read.
@@ -32,7 +32,7 @@ pub fn duration(cookie: &CookieRecord) -> String {
 }
 
 /// Turns a lifetime in days into the unit a cookie policy would use.
-pub fn human_days(days: f64) -> String {
+pub(crate) fn human_days(days: f64) -> String {
     let plural = |n: i64, unit: &str| {
         if n == 1 {
             format!("1 {unit}")
@@ -65,7 +65,7 @@ pub fn human_days(days: f64) -> String {
 }
 
 /// At most four items and how many more: evidence stays readable on a site of 500 pages.
-pub fn few(items: &[String]) -> String {
+pub(crate) fn few(items: &[String]) -> String {
     match items.len() {
         0..=5 => items.join(", "),
         n => format!("{} and {} more", items[..4].join(", "), n - 4),
