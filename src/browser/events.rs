@@ -27,7 +27,6 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
 
 use super::session::BrowserError;
-use super::tab::ScopeGate;
 use crate::capture::script::{BINDING, Report, StorageWrite, parse_payload};
 use crate::capture::setcookie::parse_cookie_line;
 use crate::capture::{BlockedWrite, HttpWrite, ScriptWrite};
@@ -92,6 +91,9 @@ pub(super) struct Shared {
     pub(super) main_frame: FrameId,
     pub(super) gate: ScopeGate,
 }
+
+/// Decides whether the main document may load a URL (redirect targets off the site may not).
+pub type ScopeGate = Arc<dyn Fn(&Url) -> bool + Send + Sync>;
 
 /// Everything a tab listens to, as one stream.
 enum TabEvent {

@@ -21,14 +21,12 @@ use chromiumoxide::page::Page;
 use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
 
+pub use super::events::ScopeGate;
 use super::events::{Events, MainDocument, Shared, VisitLog, pump_events, resolve_set_cookies};
 use super::session::{BrowserError, BrowserSession};
 use crate::capture::script::{BINDING, instrumentation_script};
 use crate::capture::{CapturedPage, StorageItem};
 use crate::model::{PageOutcome, StorageKind};
-
-/// Decides whether the main document may load a URL (redirect targets off the site may not).
-pub type ScopeGate = Arc<dyn Fn(&Url) -> bool + Send + Sync>;
 
 /// Time budget of one visit.
 #[derive(Debug, Clone, Copy)]
