@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::model::Scan;
-use crate::model::{StoreError, load_scan};
+use crate::model::{ScanOutcome, StoreError, load_scan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -88,13 +88,25 @@ fn sort_key(name: &str) -> String {
     format!("{stamp}{number:020}")
 }
 
-/// The newest complete scan of the same site in the directory of `current`, other than
-/// `current` itself and older than it. Unreadable files are skipped and reported in the
-/// second value.
-pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<StoreError>) {
-    let mut problems = Vec::new();
+/// What `previous` found.
+#[derive(Debug, Default)]
+pub struct Previous {
+    /// The newest scan of the same site older than the current one that can be compared
+    /// with: complete and not an outage.
+    pub scan: Option<(PathBuf, Scan)>,
+    /// Files that could not be read.
+    pub unreadable: Vec<StoreError>,
+    /// Newer scans passed over because no page of the site loaded in them.
+    pub outages: Vec<PathBuf>,
+}
+
+/// The scan to compare `current` with: the newest baseline (complete, and not an outage) of
+/// the same site in the directory of `current`, other than `current` itself and older than
+/// it. Unreadable files and outages passed over are reported.
+pub fn previous(current: &Path, site: &str) -> Previous {
+    let mut found = Previous::default();
     let Some(dir) = current.parent() else {
-        return (None, problems);
+        return found;
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -103,7 +115,7 @@ pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<Sto
     };
     let current_key = current.file_name().and_then(|n| n.to_str()).map(sort_key);
     let Ok(scans) = list(dir) else {
-        return (None, problems);
+        return found;
     };
     for path in scans.into_iter().rev() {
         let key = path.file_name().and_then(|n| n.to_str()).map(sort_key);
@@ -116,14 +128,17 @@ pub fn previous(current: &Path, site: &str) -> (Option<(PathBuf, Scan)>, Vec<Sto
             continue;
         }
         match load_scan(&path) {
-            Ok(scan) if scan.complete && scan.site.registrable_domain == site => {
-                return (Some((path, scan)), problems);
+            Ok(scan) if scan.site.registrable_domain != site => {}
+            Ok(scan) if scan.is_baseline() => {
+                found.scan = Some((path, scan));
+                return found;
             }
+            Ok(scan) if scan.outcome() == ScanOutcome::Unreachable => found.outages.push(path),
             Ok(_) => {}
-            Err(error) => problems.push(error),
+            Err(error) => found.unreadable.push(error),
         }
     }
-    (None, problems)
+    found
 }
 
 /// Deletes all but the `keep` newest scans of the directory, with their artifacts. Returns the
@@ -234,10 +249,31 @@ mod tests {
         std::fs::write(dir.path().join("notes.json"), "{}").unwrap();
         let current = write(dir.path(), "2026-11-29T04-00-00Z.json", true);
         let _newer = write(dir.path(), "2026-11-30T04-00-00Z.json", true);
-        let (found, problems) = previous(&current, "example.com");
-        assert_eq!(found.unwrap().0, oldest);
-        assert_eq!(problems.len(), 1, "the broken file is reported");
-        assert!(previous(&current, "other.org").0.is_none());
+        let found = previous(&current, "example.com");
+        assert_eq!(found.scan.unwrap().0, oldest);
+        assert_eq!(found.unreadable.len(), 1, "the broken file is reported");
+        assert!(found.outages.is_empty());
+        assert!(previous(&current, "other.org").scan.is_none());
+    }
+
+    /// Regression (issue 11): a scan in which no page loaded became the baseline, so the next
+    /// good scan reported every cookie as new.
+    #[test]
+    fn an_outage_is_never_the_previous_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = write(dir.path(), "2026-11-27T04-00-00Z.json", true);
+        let mut outage = scan(&["/"], Vec::new());
+        for run in &mut outage.modes {
+            run.pages[0].outcome = crate::model::PageOutcome::Failed;
+        }
+        let outage_path = dir.path().join("2026-11-28T04-00-00Z.json");
+        // Written before the outcome was recorded: the rows tell.
+        outage.outcome = None;
+        crate::model::save_scan(&outage, &outage_path).unwrap();
+        let current = write(dir.path(), "2026-11-29T04-00-00Z.json", true);
+        let found = previous(&current, "example.com");
+        assert_eq!(found.scan.unwrap().0, good);
+        assert_eq!(found.outages, vec![outage_path]);
     }
 
     #[test]

@@ -494,3 +494,96 @@ async fn ctrl_c_during_the_policy_check_keeps_the_scan_and_exits_130() {
     assert!(scan.complete);
     news.server.shutdown().await;
 }
+
+/// Regression (issue 11): a scan during an outage (no page of the site loaded) was stored as
+/// complete and became the baseline, so the next good scan reported every cookie as added and
+/// failed `--fail-on regressions`. An outage exits 2, runs only its first pass, is recorded as
+/// `unreachable`, and every comparison passes over it, saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_is_never_a_baseline() {
+    let news = News::start("").await;
+    let scans = &news.scans;
+    let good = cookiescan(news.scan_args(&["--quiet"])).await;
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good));
+
+    // The same site with its host names unresolvable: a DNS outage.
+    let config = news.config.display().to_string();
+    let scans_dir = scans.display().to_string();
+    let outage_args: Vec<String> = [
+        "scan",
+        "--config",
+        &config,
+        "--scans-dir",
+        &scans_dir,
+        "--quiet",
+        "--chrome-arg=--host-resolver-rules=MAP * ~NOTFOUND",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let outage = cookiescan(outage_args).await;
+    assert_eq!(outage.status.code(), Some(2), "{}", text(&outage));
+    assert!(
+        text(&outage).contains("no page of the site could be loaded"),
+        "{}",
+        text(&outage)
+    );
+    let stored = scans_of(scans);
+    assert_eq!(stored.len(), 2);
+    let outage_scan = cookiescan::model::load_scan(&stored[1]).unwrap();
+    assert_eq!(
+        outage_scan.outcome,
+        Some(cookiescan::model::ScanOutcome::Unreachable)
+    );
+    assert_eq!(
+        outage_scan.modes.len(),
+        1,
+        "the accept and reject passes are not run against an unreachable site"
+    );
+
+    // The site is back: compared with the last good scan, not with the outage.
+    let back = cookiescan(news.scan_args(&["--fail-on", "regressions"])).await;
+    assert_eq!(back.status.code(), Some(0), "{}", text(&back));
+    assert!(text(&back).contains("Passed over"), "{}", text(&back));
+    assert!(text(&back).contains("No changes"), "{}", text(&back));
+
+    // `diff` of the site's directory compares the two good scans; `history` marks the outage.
+    let site_dir = scans.join("www.news.test").display().to_string();
+    let diff = cookiescan(vec![
+        "diff".into(),
+        site_dir.clone(),
+        "--format".into(),
+        "json".into(),
+        "--fail-on".into(),
+        "any".into(),
+    ])
+    .await;
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    let diff_json: Value = serde_json::from_slice(&diff.stdout).expect("diff JSON");
+    assert!(changes(&diff_json).is_empty(), "{}", text(&diff));
+    assert!(text(&diff).contains("passed over"), "{}", text(&diff));
+    let history = cookiescan(vec!["history".into(), site_dir.clone()]).await;
+    assert_eq!(history.status.code(), Some(0), "{}", text(&history));
+    assert!(
+        text(&history).contains("(unreachable)"),
+        "{}",
+        text(&history)
+    );
+    let history = cookiescan(vec![
+        "history".into(),
+        site_dir,
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    let rows: Value = serde_json::from_slice(&history.stdout).expect("history JSON");
+    let outcomes: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["outcome"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes, ["ok", "unreachable", "ok"]);
+    assert!(rows[1]["changes_since_previous"].is_null());
+    assert_eq!(rows[2]["changes_since_previous"], 0, "{rows}");
+}

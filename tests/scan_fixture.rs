@@ -420,6 +420,15 @@ async fn an_unreachable_site_is_a_clear_error_and_still_a_report() {
         stderr(&output)
     );
     let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        scan.outcome,
+        Some(cookiescan::model::ScanOutcome::Unreachable)
+    );
+    assert_eq!(
+        scan.modes.len(),
+        1,
+        "no consent pass after an unreachable start"
+    );
     let start = &scan.modes[0].pages[0];
     assert_eq!(start.outcome, PageOutcome::Failed);
     assert!(

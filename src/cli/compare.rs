@@ -15,7 +15,7 @@ use crate::consent::rules::builtin_rules;
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::findings::findings;
 use crate::history;
-use crate::model::{self, Mode, PageOutcome, Scan};
+use crate::model::{self, Mode, PageOutcome, Scan, ScanOutcome};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CompareFormat {
@@ -138,8 +138,18 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
 fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
     if let Some(new) = &args.new {
         let new_path = history::resolve(new)?;
-        let old = model::load_scan(&history::resolve(&args.old)?)?;
+        let old_path = history::resolve(&args.old)?;
+        let old = model::load_scan(&old_path)?;
         let new = model::load_scan(&new_path)?;
+        for (path, scan) in [(&old_path, &old), (&new_path, &new)] {
+            if scan.outcome() == ScanOutcome::Unreachable {
+                bail!(
+                    "{} is an outage: no page of the site loaded in it, so a diff would show \
+                     every cookie as a change",
+                    path.display()
+                );
+            }
+        }
         return Ok((old, new, new_path));
     }
     if !args.old.is_dir() {
@@ -150,8 +160,14 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
     let mut newest: Vec<(PathBuf, Scan)> = Vec::new();
     for path in history::list(&args.old)?.into_iter().rev() {
         let scan = model::load_scan(&path)?;
-        if scan.complete {
+        if scan.is_baseline() {
             newest.push((path, scan));
+        } else if scan.outcome() == ScanOutcome::Unreachable {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "note: passed over {}: no page of the site loaded in it",
+                path.display()
+            );
         }
         if newest.len() == 2 {
             break;
@@ -160,7 +176,7 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
     match (newest.pop(), newest.pop()) {
         (Some((_, old)), Some((new_path, new))) => Ok((old, new, new_path)),
         _ => bail!(
-            "{} holds fewer than two complete scans to compare",
+            "{} holds fewer than two complete scans that reached the site to compare",
             args.old.display()
         ),
     }
@@ -292,6 +308,8 @@ struct HistoryRow {
     file: String,
     started_at: Option<String>,
     complete: Option<bool>,
+    /// `ok`, `partial` (interrupted) or `unreachable` (an outage).
+    outcome: Option<ScanOutcome>,
     pages: usize,
     failed_pages: usize,
     cookies: usize,
@@ -299,8 +317,8 @@ struct HistoryRow {
     by_mode: BTreeMap<Mode, usize>,
     set_before_consent: usize,
     survive_reject: usize,
-    /// Against the previous complete scan of the list (None for the first, and for
-    /// interrupted scans).
+    /// Against the previous complete scan that reached the site (None for the first, and for
+    /// interrupted scans and outages).
     changes_since_previous: Option<usize>,
     regressions_since_previous: Option<usize>,
     error: Option<String>,
@@ -329,8 +347,8 @@ impl SiteKnowledge {
     }
 }
 
-/// Counts a stored scan; `previous` is the last complete scan before it, and becomes this one
-/// when it is complete. `known` is reused while the scans are of the same site.
+/// Counts a stored scan; `previous` is the last baseline before it (complete, not an outage),
+/// and becomes this one when it is one. `known` is reused while the scans are of the same site.
 fn history_row(
     path: &Path,
     scans_dir: &Path,
@@ -345,6 +363,7 @@ fn history_row(
         file,
         started_at: None,
         complete: None,
+        outcome: None,
         pages: 0,
         failed_pages: 0,
         cookies: 0,
@@ -378,7 +397,8 @@ fn history_row(
     count_scan(&mut row, &scan, classifier, rules);
     row.started_at = Some(scan.timing.started_at.clone());
     row.complete = Some(scan.complete);
-    if scan.complete {
+    row.outcome = Some(scan.outcome());
+    if scan.is_baseline() {
         if let Some(previous) = previous.as_ref() {
             let changes = diff::diff(previous, &scan, &DiffContext { classifier, rules });
             row.changes_since_previous = Some(changes.changes.len());
@@ -495,8 +515,10 @@ fn history_cells(row: &HistoryRow, categories: &[Category], modes: &[Mode]) -> V
         cells.push(format!("unreadable: {}", crate::text::escape::clean(error)));
         return cells;
     }
-    if row.complete == Some(false) {
-        cells[0].push_str(" (interrupted)");
+    match row.outcome {
+        Some(ScanOutcome::Partial) => cells[0].push_str(" (interrupted)"),
+        Some(ScanOutcome::Unreachable) => cells[0].push_str(" (unreachable)"),
+        _ => {}
     }
     cells.push(row.pages.to_string());
     cells.push(row.failed_pages.to_string());

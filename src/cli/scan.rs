@@ -25,7 +25,7 @@ use crate::diff::{self, ChangeKind, DiffContext};
 use crate::discover::{Limits, ScopeRules};
 use crate::findings::findings;
 use crate::history::{self, SiteLock};
-use crate::model::{self, Mode, PageOutcome, Scan};
+use crate::model::{self, Mode, Scan};
 use crate::report::summary::render_summary;
 
 /// What to do once the scan is written, resolved from the command line and the config.
@@ -439,7 +439,7 @@ async fn scan_with_progress(settings: &ScanSettings, quiet: bool) -> anyhow::Res
 /// A scan in which no page loaded is an error (it was still written), naming the first
 /// page's error.
 fn ensure_a_page_loaded(scan: &Scan, path: &Path) -> anyhow::Result<()> {
-    if scan_loaded_a_page(scan) {
+    if scan.loaded_a_page() {
         return Ok(());
     }
     let reason = scan
@@ -482,9 +482,23 @@ fn compare_with_previous(
     let (previous_path, previous) = match &after.baseline {
         Some((path, baseline)) => (path, baseline),
         None => {
-            let (previous, unreadable) = history::previous(path, &scan.site.registrable_domain);
+            let history::Previous {
+                scan: previous,
+                unreadable,
+                outages,
+            } = history::previous(path, &scan.site.registrable_domain);
             for problem in unreadable {
                 let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
+            }
+            if !quiet {
+                for outage in outages {
+                    let _ = writeln!(
+                        std::io::stdout().lock(),
+                        "Passed over {}: no page of the site loaded in it (an outage is never \
+                         a baseline).",
+                        outage.display()
+                    );
+                }
             }
             let Some(previous) = previous else {
                 if !quiet {
@@ -550,13 +564,6 @@ async fn check_policy(
             report.findings.len()
         )
     }))
-}
-
-fn scan_loaded_a_page(scan: &Scan) -> bool {
-    scan.modes
-        .iter()
-        .flat_map(|run| &run.pages)
-        .any(|page| page.outcome == PageOutcome::Ok)
 }
 
 /// Writes a diff in the format its extension names, atomically.

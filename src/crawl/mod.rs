@@ -28,8 +28,8 @@ use crate::discover::{
     Frontier, Limits, QueuedPage, Scope, ScopeDecision, ScopeMode, ScopeRules, Via, normalize,
 };
 use crate::model::{
-    Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan, Site, SkippedUrl, Timing,
-    Tool,
+    Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan, ScanOutcome, Site,
+    SkippedUrl, Timing, Tool,
 };
 use discovery::Discovery;
 use page::VisitResult;
@@ -107,14 +107,24 @@ pub async fn run_scan(
     let mut modes = settings.modes.iter().copied();
     let first_mode = modes.next().unwrap_or(Mode::BeforeConsent);
     let (first_run, pages) = crawler.crawl(first_mode, &start).await;
+    // A site the first pass could not reach is an outage: the other passes would only fail
+    // the same way, more slowly.
+    let reached = first_run.pages.iter().any(|p| p.outcome == PageOutcome::Ok);
     let mut runs = vec![first_run];
-    for mode in modes {
+    for mode in modes.filter(|_| reached) {
         if crawler.stopped() {
             break;
         }
         runs.push(crawler.revisit(mode, &pages).await);
     }
     let complete = !crawler.stopped();
+    let outcome = if !complete {
+        ScanOutcome::Partial
+    } else if reached {
+        ScanOutcome::Ok
+    } else {
+        ScanOutcome::Unreachable
+    };
     let skipped_urls = crawler.skipped_urls();
     let site = Site {
         start_url: start.to_string(),
@@ -129,6 +139,7 @@ pub async fn run_scan(
     Ok(Scan {
         schema_version: SCHEMA_VERSION,
         complete,
+        outcome: Some(outcome),
         tool: Tool {
             name: "cookiescan".into(),
             version: env!("CARGO_PKG_VERSION").into(),

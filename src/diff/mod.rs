@@ -568,6 +568,11 @@ fn notes(
             notes.push(format!(
                 "the {which} scan was interrupted: what it did not reach shows as added or removed"
             ));
+        } else if scan.outcome() == crate::model::ScanOutcome::Unreachable {
+            notes.push(format!(
+                "the {which} scan is an outage (no page of the site loaded): every cookie shows \
+                 as added or removed"
+            ));
         }
     }
     let settings = |scan: &Scan| {

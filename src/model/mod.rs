@@ -28,6 +28,10 @@ pub struct Scan {
     /// False when the scan was interrupted (Ctrl-C) or stopped early: the rows cover only the
     /// pages visited so far.
     pub complete: bool,
+    /// How the scan ended; absent in scans written before it was recorded (see
+    /// [`Scan::outcome`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<ScanOutcome>,
     pub tool: Tool,
     pub site: Site,
     pub settings: RecordedSettings,
@@ -38,6 +42,57 @@ pub struct Scan {
     pub storage: Vec<StorageRecord>,
     pub skipped_urls: Vec<SkippedUrl>,
     pub timing: Timing,
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanOutcome {
+    /// The crawl ran to its end and reached the site.
+    Ok,
+    /// Interrupted (Ctrl-C): the rows cover the pages visited so far.
+    Partial,
+    /// No page of the site loaded (DNS down, host unreachable, every page failing): an outage,
+    /// never a baseline to compare a later scan with.
+    Unreachable,
+}
+
+impl ScanOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanOutcome::Ok => "ok",
+            ScanOutcome::Partial => "partial",
+            ScanOutcome::Unreachable => "unreachable",
+        }
+    }
+}
+
+impl Scan {
+    /// Whether any page of any pass loaded.
+    pub fn loaded_a_page(&self) -> bool {
+        self.modes
+            .iter()
+            .flat_map(|run| &run.pages)
+            .any(|page| page.outcome == PageOutcome::Ok)
+    }
+
+    /// How the scan ended, as recorded, or as its rows tell for scans written before the
+    /// outcome was recorded.
+    pub fn outcome(&self) -> ScanOutcome {
+        self.outcome.unwrap_or(if !self.complete {
+            ScanOutcome::Partial
+        } else if self.loaded_a_page() {
+            ScanOutcome::Ok
+        } else {
+            ScanOutcome::Unreachable
+        })
+    }
+
+    /// Whether a later scan may be compared with this one: it ran to its end and reached the
+    /// site. An interrupted scan or an outage would show every cookie as a change.
+    pub fn is_baseline(&self) -> bool {
+        self.complete && self.outcome() == ScanOutcome::Ok
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

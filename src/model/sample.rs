@@ -26,6 +26,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
     Scan {
         schema_version: SCHEMA_VERSION,
         complete: true,
+        outcome: Some(ScanOutcome::Ok),
         tool: Tool {
             name: "cookiescan".into(),
             version: "0.0.0".into(),

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Renderer, ReportError, ReportInput};
-use crate::model::{PageOutcome, Party, Scan};
+use crate::model::{PageOutcome, Party, Scan, ScanOutcome};
 
 use crate::classify::Classifier;
 use crate::consent::rules::RuleSet;
@@ -34,10 +34,10 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier, rules: &RuleSet) -> 
         clean(&scan.site.registrable_domain),
         clean(&scan.browser.product),
         scan.timing.duration_ms as f64 / 1000.0,
-        if scan.complete {
-            ""
-        } else {
-            " (INTERRUPTED: partial results)"
+        match scan.outcome() {
+            ScanOutcome::Ok => "",
+            ScanOutcome::Partial => " (INTERRUPTED: partial results)",
+            ScanOutcome::Unreachable => " (UNREACHABLE: no page of the site loaded)",
         }
     );
     pages(&mut out, scan);
