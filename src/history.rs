@@ -10,7 +10,7 @@ use crate::model::{ScanOutcome, StoreError, load_scan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    #[error("cannot use the scan directory {path}: {source}")]
+    #[error("cannot use the scan directory {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

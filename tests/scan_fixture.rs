@@ -442,8 +442,9 @@ async fn an_unreachable_site_is_a_clear_error_and_still_a_report() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_rejected_before_any_work() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["scan", "ftp://example.com"], "not an http(s) URL"),
+        (&["scan", "example"], "no dot in its host name"),
         (&["scan", "https://exa mple.com"], "not a valid URL"),
         (
             &[

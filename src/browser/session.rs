@@ -62,7 +62,7 @@ pub enum BrowserError {
     NotFound,
     #[error("the browser given with --chrome/CHROME does not exist: {0}")]
     MissingExecutable(PathBuf),
-    #[error("could not prepare a browser profile directory: {0}")]
+    #[error("could not prepare a browser profile directory")]
     Profile(#[source] std::io::Error),
     #[error("could not start {path}: {message}")]
     Launch { path: PathBuf, message: String },

@@ -12,7 +12,7 @@ use crate::classify::Category;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeclaredError {
-    #[error("cannot read the policy {path}: {source}")]
+    #[error("cannot read the policy {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

@@ -23,7 +23,7 @@ pub(crate) enum DatabaseError {
         "{url} is not an Open Cookie Database CSV: {message}; the cached copy was left as it was"
     )]
     Invalid { url: String, message: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -67,7 +67,7 @@ pub(crate) async fn update(
         message,
     };
     let text = String::from_utf8(fetched.body).map_err(|e| invalid(e.to_string()))?;
-    let database = ocd::parse(&text).map_err(|e| invalid(e.to_string()))?;
+    let database = ocd::parse(&text).map_err(|e| invalid(crate::text::with_causes(&e)))?;
     if database.is_empty() {
         return Err(invalid("it has no entries".into()));
     }

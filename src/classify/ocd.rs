@@ -62,13 +62,13 @@ const GENERIC_NAMES: &[&str] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OcdError {
-    #[error("cannot read the Open Cookie Database at {path}: {source}")]
+    #[error("cannot read the Open Cookie Database at {path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("the Open Cookie Database at {path} is not valid: {source}")]
+    #[error("the Open Cookie Database at {path} is not valid")]
     InFile {
         path: PathBuf,
         #[source]
@@ -78,7 +78,7 @@ pub(crate) enum OcdError {
     MissingColumn(&'static str),
     #[error("the Open Cookie Database CSV has no header line")]
     NoHeader,
-    #[error("cannot read the Open Cookie Database CSV header: {0}")]
+    #[error("cannot read the Open Cookie Database CSV header")]
     Csv(#[from] csv::Error),
 }
 

@@ -17,7 +17,7 @@ use crate::findings::findings;
 use crate::history;
 use crate::model::{self, Mode, PageOutcome, Scan, ScanOutcome};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CompareFormat {
     /// Plain text (coloured on a terminal)
     Text,
@@ -25,6 +25,26 @@ pub enum CompareFormat {
     Md,
     /// JSON
     Json,
+}
+
+impl CompareFormat {
+    /// The format a file with this extension holds.
+    fn for_extension(extension: &str) -> &'static [CompareFormat] {
+        match extension.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => &[CompareFormat::Md],
+            "json" => &[CompareFormat::Json],
+            "txt" | "text" => &[CompareFormat::Text],
+            _ => &[],
+        }
+    }
+
+    /// `--format`, else what the `-o` file's extension names, else text.
+    pub(super) fn resolve(
+        given: Option<CompareFormat>,
+        output: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        super::output_format(given, output, Self::for_extension, CompareFormat::Text)
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -42,9 +62,10 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The newer scan JSON (a directory: its newest)
     pub new: Option<PathBuf>,
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    pub format: CompareFormat,
+    /// Output format [default: the one the -o file's extension names (.md, .json, .txt), else
+    /// text]
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<CompareFormat>,
     /// Exit with 1 when any of these kinds of change is present (comma-separated; `regressions`
     /// or `any`); default: the site config's [scan] fail_on
     #[arg(long, value_name = "KINDS", value_parser = crate::diff::parse_kinds)]
@@ -75,9 +96,10 @@ pub struct CheckArgs {
     /// An observed lifetime over this many times the declared one is a contradiction [default: 1.5]
     #[arg(long, value_name = "FACTOR")]
     pub lifetime_tolerance: Option<f64>,
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    pub format: CompareFormat,
+    /// Output format [default: the one the -o file's extension names (.md, .json, .txt), else
+    /// text]
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<CompareFormat>,
     /// Write here instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -184,6 +206,7 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
 
 /// `cookiescan diff OLD [NEW]`.
 pub(super) fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
+    let format = CompareFormat::resolve(args.format, args.output.as_deref())?;
     let (old, new, new_path) = scans_to_compare(args)?;
     let config = config_for_scan(&new_path, &new, args.config.as_deref())?;
     let classifier = classifier_for(&new, &config, None)?;
@@ -201,7 +224,7 @@ pub(super) fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
         ColorChoice::Never => false,
         ColorChoice::Auto => args.output.is_none() && super::stdout_wants_color(),
     };
-    let text = match args.format {
+    let text = match format {
         CompareFormat::Text => diff::render::render_text(&changes, color),
         CompareFormat::Md => diff::render::render_markdown(&changes),
         CompareFormat::Json => diff::render::render_json(&changes),
@@ -253,6 +276,7 @@ pub(super) async fn load_policy(
 
 /// `cookiescan check SCAN --policy FILE|URL`.
 pub(super) async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+    let format = CompareFormat::resolve(args.format, args.output.as_deref())?;
     let scan_path = history::resolve(&args.scan)?;
     let scan = model::load_scan(&scan_path)?;
     let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
@@ -282,7 +306,7 @@ pub(super) async fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let rows = crate::check::drift::rows_to_add(&scan, &report, &classifier, &config.table)
         .map(|rows| format!("\nRows to add to the policy for the undeclared cookies:\n\n{rows}"))
         .unwrap_or_default();
-    let text = match args.format {
+    let text = match format {
         CompareFormat::Text => crate::check::drift::render_text(&report) + &rows,
         CompareFormat::Md => crate::check::drift::render_markdown(&report) + &rows,
         CompareFormat::Json => {
@@ -378,7 +402,7 @@ fn history_row(
     let scan: Scan = match model::load_scan(path) {
         Ok(scan) => scan,
         Err(error) => {
-            row.error = Some(error.to_string());
+            row.error = Some(crate::text::with_causes(&error));
             return row;
         }
     };

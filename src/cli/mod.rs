@@ -178,7 +178,7 @@ pub struct ScanOptions {
     pub settings: ScanSection,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// CSV, one row per cookie
     Inventory,
@@ -195,6 +195,18 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
+    /// The formats a file with this extension holds; the first is the one chosen for it.
+    fn for_extension(extension: &str) -> &'static [ReportFormat] {
+        match extension.to_ascii_lowercase().as_str() {
+            "csv" => &[ReportFormat::Inventory, ReportFormat::Csv],
+            "md" | "markdown" => &[ReportFormat::Md],
+            "html" | "htm" => &[ReportFormat::Html],
+            "json" => &[ReportFormat::Json],
+            "txt" | "text" => &[ReportFormat::Summary],
+            _ => &[],
+        }
+    }
+
     fn as_format(self) -> report::Format {
         match self {
             ReportFormat::Inventory => report::Format::Inventory,
@@ -219,9 +231,10 @@ pub enum TablePreset {
 pub struct ReportArgs {
     /// A scan JSON written by `cookiescan scan`, or a site's directory of scans (its newest)
     pub scan: PathBuf,
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value = "inventory")]
-    pub format: ReportFormat,
+    /// Output format [default: the one the -o file's extension names (.csv the inventory, .md,
+    /// .html, .json, .txt the summary), else inventory]
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<ReportFormat>,
     /// Write here instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -325,6 +338,12 @@ async fn db_update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
 
 /// `cookiescan report`.
 fn report(args: &ReportArgs) -> anyhow::Result<u8> {
+    let format = output_format(
+        args.format,
+        args.output.as_deref(),
+        ReportFormat::for_extension,
+        ReportFormat::Inventory,
+    )?;
     let scan_path = crate::history::resolve(&args.scan)?;
     let scan = model::load_scan(&scan_path)?;
     let config = config_for_scan(&scan_path, &scan, args.config.as_deref())?;
@@ -354,8 +373,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    let written = args
-        .format
+    let written = format
         .as_format()
         .renderer()
         .render(&input, &mut out)
@@ -365,6 +383,39 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         // A closed pipe (`| head`) is not an error.
         Err(error) if is_broken_pipe(&error) => Ok(EXIT_OK),
         Err(error) => Err(error),
+    }
+}
+
+/// The format to write: `--format` when given, else the one the output file's extension
+/// names, else `default`. A `--format` the extension contradicts (`-f html -o out.csv`) is
+/// refused before anything is written.
+pub(crate) fn output_format<F: ValueEnum + Copy + PartialEq>(
+    given: Option<F>,
+    output: Option<&Path>,
+    for_extension: fn(&str) -> &'static [F],
+    default: F,
+) -> anyhow::Result<F> {
+    let extension = output
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let fitting = for_extension(extension);
+    let name = |format: F| {
+        format
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    };
+    match (given, fitting.first()) {
+        (Some(format), _) if fitting.is_empty() || fitting.contains(&format) => Ok(format),
+        (Some(format), _) => bail!(
+            "--format {} does not write .{extension} files ({}): change the file name or the \
+             format",
+            name(format),
+            output.map(|p| p.display().to_string()).unwrap_or_default()
+        ),
+        (None, Some(format)) => Ok(*format),
+        (None, None) => Ok(default),
     }
 }
 
@@ -471,8 +522,15 @@ pub fn parse_start_url(text: &str) -> anyhow::Result<Url> {
     if !matches!(url.scheme(), "http" | "https") {
         bail!("{text:?} is not an http(s) URL");
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        bail!("{text:?} has no host");
+    match url.host() {
+        None => bail!("{text:?} has no host"),
+        Some(url::Host::Domain("")) => bail!("{text:?} has no host"),
+        // A bare word (`scan example`) is a typo far more often than an intranet host name.
+        Some(url::Host::Domain(host)) if !host.contains('.') && host != "localhost" => bail!(
+            "{text:?} has no dot in its host name: give the site's full address, e.g. \
+             https://www.{host}.com/ (localhost and IP addresses are fine)"
+        ),
+        Some(_) => {}
     }
     Ok(url)
 }
@@ -491,6 +549,12 @@ mod tests {
         assert!(parse_start_url("ftp://example.com").is_err());
         assert!(parse_start_url("http://").is_err());
         assert!(parse_start_url("https://exa mple.com").is_err());
+        // Regression (issue 11): `scan example` launched a browser and wrote scans/example/.
+        let bare = parse_start_url("example").unwrap_err().to_string();
+        assert!(bare.contains("no dot"), "{bare}");
+        assert!(parse_start_url("http://localhost:8080/").is_ok());
+        assert!(parse_start_url("http://127.0.0.1/").is_ok());
+        assert!(parse_start_url("http://[::1]:8080/").is_ok());
     }
 
     fn scan_args(args: &[&str]) -> ScanArgs {
@@ -574,5 +638,44 @@ mod tests {
                 "scan --help lacks {default}:\n{help}"
             );
         }
+    }
+
+    /// Regression (issue 11): `report SCAN -o out.html` wrote CSV into out.html.
+    #[test]
+    fn the_output_file_names_the_format_unless_told_otherwise() {
+        let report = |given, file: Option<&str>| {
+            output_format(
+                given,
+                file.map(Path::new),
+                ReportFormat::for_extension,
+                ReportFormat::Inventory,
+            )
+        };
+        assert_eq!(report(None, Some("out.html")).unwrap(), ReportFormat::Html);
+        assert_eq!(report(None, Some("OUT.MD")).unwrap(), ReportFormat::Md);
+        assert_eq!(
+            report(None, Some("out.csv")).unwrap(),
+            ReportFormat::Inventory
+        );
+        assert_eq!(report(None, None).unwrap(), ReportFormat::Inventory);
+        assert_eq!(
+            report(Some(ReportFormat::Csv), Some("table.csv")).unwrap(),
+            ReportFormat::Csv
+        );
+        assert_eq!(
+            report(Some(ReportFormat::Json), Some("out.data")).unwrap(),
+            ReportFormat::Json
+        );
+        let refused = report(Some(ReportFormat::Html), Some("out.csv")).unwrap_err();
+        assert!(refused.to_string().contains("--format html"), "{refused}");
+        let compare = compare::CompareFormat::resolve(None, Some(Path::new("diff.json")));
+        assert_eq!(compare.unwrap(), compare::CompareFormat::Json);
+        assert!(
+            compare::CompareFormat::resolve(
+                Some(compare::CompareFormat::Md),
+                Some(Path::new("d.json"))
+            )
+            .is_err()
+        );
     }
 }

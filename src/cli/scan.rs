@@ -488,7 +488,11 @@ fn compare_with_previous(
                 outages,
             } = history::previous(path, &scan.site.registrable_domain);
             for problem in unreadable {
-                let _ = writeln!(std::io::stderr().lock(), "warning: skipped {problem}");
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "warning: skipped {}",
+                    crate::text::with_causes(&problem)
+                );
             }
             if !quiet {
                 for outage in outages {

@@ -34,7 +34,7 @@ pub(crate) use scan::ScanSection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the site config {path}: {source}")]
+    #[error("cannot read the site config {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

@@ -119,7 +119,9 @@ impl Discovery {
                     // Depth-first in document order keeps the page order stable.
                     queue.extend(children.into_iter().rev());
                 }
-                Err(error) => tracing::warn!("sitemap {sitemap}: {error}"),
+                Err(error) => {
+                    tracing::warn!("sitemap {sitemap}: {}", crate::text::with_causes(&error))
+                }
             }
         }
         pages

@@ -30,7 +30,7 @@ pub enum Sitemap {
 #[derive(Debug, thiserror::Error)]
 pub enum SitemapError {
     /// The body starts like gzip but does not decompress.
-    #[error("sitemap is not valid gzip: {0}")]
+    #[error("sitemap is not valid gzip")]
     Gzip(#[source] std::io::Error),
     /// Larger than the protocol allows, once decompressed.
     #[error("sitemap is larger than {} MiB uncompressed", MAX_SITEMAP_BYTES / (1024 * 1024))]
@@ -39,7 +39,7 @@ pub enum SitemapError {
     #[error("sitemap is empty")]
     Empty,
     /// Malformed XML.
-    #[error("sitemap XML is malformed at byte {position}: {source}")]
+    #[error("sitemap XML is malformed at byte {position}")]
     Xml {
         /// Byte offset where parsing failed.
         position: u64,

@@ -8,12 +8,12 @@ use super::{SCHEMA_VERSION, Scan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a cookiescan scan: {source}")]
+    #[error("{path} is not a cookiescan scan")]
     Parse {
         path: PathBuf,
         source: serde_json::Error,
@@ -22,7 +22,7 @@ pub enum StoreError {
         "{path} has scan schema version {found}; this cookiescan reads version {SCHEMA_VERSION}"
     )]
     Version { path: PathBuf, found: u64 },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
