@@ -496,12 +496,33 @@ async fn bad_input_is_rejected_before_any_work() {
     std::fs::write(&bogus, "{\"not\": \"a scan\"}").unwrap();
     let output = cookiescan(vec!["report".into(), bogus.display().to_string()]).await;
     assert_eq!(output.status.code(), Some(2));
+    // Not "schema version 0", which reads as "upgrade": what the file is, and what a scan is.
     assert!(
-        stderr(&output).contains("schema version"),
+        stderr(&output).contains("is not a cookiescan scan: it is a JSON object with the keys not"),
         "{}",
         stderr(&output)
     );
     assert!(!Path::new(&bogus.with_extension("csv")).exists());
+
+    // Regression (issue 11): two different sites diffed to exit 0 with every cookie a change.
+    let shop = dir.path().join("shop.json");
+    let other = dir.path().join("other.json");
+    let mut scan = cookiescan::model::sample::scan(&["/"], Vec::new());
+    cookiescan::model::save_scan(&scan, &shop).unwrap();
+    scan.site.registrable_domain = "example.org".into();
+    scan.site.host = "www.example.org".into();
+    cookiescan::model::save_scan(&scan, &other).unwrap();
+    let paths = [shop.display().to_string(), other.display().to_string()];
+    let output = cookiescan(vec!["diff".into(), paths[0].clone(), paths[1].clone()]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("different sites"),
+        "{}",
+        stderr(&output)
+    );
+    let forced = [&["diff".to_string()][..], &paths, &["--force".to_string()]].concat();
+    let output = cookiescan(forced).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
 #[tokio::test(flavor = "multi_thread")]

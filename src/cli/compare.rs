@@ -79,6 +79,9 @@ pub struct DiffArgs {
     /// Colours in text output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Compare scans of two different sites all the same (every cookie then shows as a change)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +211,14 @@ fn scans_to_compare(args: &DiffArgs) -> anyhow::Result<(Scan, Scan, PathBuf)> {
 pub(super) fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
     let format = CompareFormat::resolve(args.format, args.output.as_deref())?;
     let (old, new, new_path) = scans_to_compare(args)?;
+    if old.site.registrable_domain != new.site.registrable_domain && !args.force {
+        bail!(
+            "the scans are of different sites ({} and {}): every cookie would show as a change; \
+             pass --force to compare them all the same",
+            crate::text::escape::clean(&old.site.registrable_domain),
+            crate::text::escape::clean(&new.site.registrable_domain)
+        );
+    }
     let config = config_for_scan(&new_path, &new, args.config.as_deref())?;
     let classifier = classifier_for(&new, &config, None)?;
     let rules = config.consent_rules(builtin_rules());

@@ -22,6 +22,11 @@ pub enum StoreError {
         "{path} has scan schema version {found}; this cookiescan reads version {SCHEMA_VERSION}"
     )]
     Version { path: PathBuf, found: u64 },
+    #[error(
+        "{path} is not a cookiescan scan: it is {what}, and a scan is a JSON object that starts \
+         with \"schema_version\" and \"complete\" (as `cookiescan scan` writes it)"
+    )]
+    NotAScan { path: PathBuf, what: String },
     #[error("cannot write {path}")]
     Write {
         path: PathBuf,
@@ -41,10 +46,12 @@ pub fn load_scan(path: &Path) -> Result<Scan, StoreError> {
             path: path.to_path_buf(),
             source,
         })?;
-    let found = value
-        .get("schema_version")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
+    let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) else {
+        return Err(StoreError::NotAScan {
+            path: path.to_path_buf(),
+            what: describe_json(&value),
+        });
+    };
     if found != u64::from(SCHEMA_VERSION) {
         return Err(StoreError::Version {
             path: path.to_path_buf(),
@@ -55,6 +62,30 @@ pub fn load_scan(path: &Path) -> Result<Scan, StoreError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// What a JSON document that is not a scan looks like, for the error that says so.
+fn describe_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        // `report --format json` writes the policy table: its sections name it.
+        Value::Object(object) if object.contains_key("sections") => {
+            "a cookie-policy table (the output of `report --format json`)".into()
+        }
+        Value::Object(object) if object.contains_key("changes") => {
+            "a diff (the output of `diff --format json`)".into()
+        }
+        Value::Object(object) => {
+            let keys: Vec<&str> = object.keys().take(4).map(String::as_str).collect();
+            if keys.is_empty() {
+                "an empty JSON object".into()
+            } else {
+                format!("a JSON object with the keys {}", keys.join(", "))
+            }
+        }
+        Value::Array(_) => "a JSON array".into(),
+        _ => "a single JSON value".into(),
+    }
 }
 
 /// Writes the scan JSON atomically (a temporary file renamed into place), so an interrupted
@@ -146,5 +177,28 @@ mod tests {
             path,
             Path::new("scans/www.example.com/2026-11-29T01-02-03Z.json")
         );
+    }
+
+    /// Regression (issue 11): `{"hello":1}` was "scan schema version 0", which suggests an
+    /// upgrade rather than the wrong file.
+    #[test]
+    fn a_json_that_is_not_a_scan_is_called_so() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, expected) in [
+            (r#"{"hello":1}"#, "a JSON object with the keys hello"),
+            (r#"{"site":"x","sections":[]}"#, "`report --format json`"),
+            ("[1,2]", "a JSON array"),
+        ] {
+            let path = dir.path().join("foreign.json");
+            std::fs::write(&path, text).unwrap();
+            let error = load_scan(&path).unwrap_err().to_string();
+            assert!(error.contains("is not a cookiescan scan"), "{error}");
+            assert!(error.contains(expected), "{error}");
+            assert!(!error.contains("schema version"), "{error}");
+        }
+        let path = dir.path().join("future.json");
+        std::fs::write(&path, r#"{"schema_version": 9}"#).unwrap();
+        let error = load_scan(&path).unwrap_err().to_string();
+        assert!(error.contains("schema version 9"), "{error}");
     }
 }
