@@ -587,3 +587,42 @@ async fn an_outage_is_never_a_baseline() {
     assert!(rows[1]["changes_since_previous"].is_null());
     assert_eq!(rows[2]["changes_since_previous"], 0, "{rows}");
 }
+
+/// Regression (issue 11): `scan --all` filed `scans/client-b.toml`'s scans under the start
+/// URL's host, so `history client-b` found nothing. A configured site's history is keyed by its
+/// config's name, and the commands that read it find that config again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configured_site_keeps_its_history_under_its_config_name() {
+    let news = News::start("").await;
+    let scans = &news.scans;
+    std::fs::rename(&news.config, scans.join("client-b.toml")).unwrap();
+    let scans_dir = scans.display().to_string();
+    let all = cookiescan(news.args(&["scan", "--all", "--scans-dir", &scans_dir, "--quiet"])).await;
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all));
+    assert!(
+        !scans.join("www.news.test").exists(),
+        "filed under the host"
+    );
+    let stored = cookiescan::history::list(&scans.join("client-b")).unwrap();
+    assert_eq!(stored.len(), 1);
+
+    let history = cookiescan(vec![
+        "history".into(),
+        "client-b".into(),
+        "--scans-dir".into(),
+        scans_dir,
+    ])
+    .await;
+    assert_eq!(history.status.code(), Some(0), "{}", text(&history));
+    // The config's operator names the site's own cookies: the report found the config.
+    let site_dir = scans.join("client-b").display().to_string();
+    let report = cookiescan(vec![
+        "report".into(),
+        site_dir,
+        "--format".into(),
+        "md".into(),
+    ])
+    .await;
+    assert_eq!(report.status.code(), Some(0), "{}", text(&report));
+    assert!(text(&report).contains("News Ltd"), "{}", text(&report));
+}

@@ -368,12 +368,10 @@ struct SiteKnowledge {
 }
 
 impl SiteKnowledge {
-    fn for_scan(scan: &Scan, scans_dir: &Path) -> anyhow::Result<SiteKnowledge> {
-        let config = crate::config::SiteConfig::load(
-            &crate::config::default_config_path(scans_dir, &scan.site.host),
-            false,
-        )
-        .unwrap_or_default();
+    fn for_scan(scan: &Scan, scan_path: &Path) -> anyhow::Result<SiteKnowledge> {
+        let config = super::config_beside(scan_path, scan)
+            .and_then(|path| crate::config::SiteConfig::load(&path, false).ok())
+            .unwrap_or_default();
         Ok(SiteKnowledge {
             host: scan.site.host.clone(),
             classifier: classifier_for(scan, &config, None)?,
@@ -386,7 +384,6 @@ impl SiteKnowledge {
 /// and becomes this one when it is one. `known` is reused while the scans are of the same site.
 fn history_row(
     path: &Path,
-    scans_dir: &Path,
     known: &mut Option<SiteKnowledge>,
     previous: &mut Option<Scan>,
 ) -> HistoryRow {
@@ -418,7 +415,7 @@ fn history_row(
         }
     };
     if known.as_ref().is_none_or(|k| k.host != scan.site.host) {
-        match SiteKnowledge::for_scan(&scan, scans_dir) {
+        match SiteKnowledge::for_scan(&scan, path) {
             Ok(site) => *known = Some(site),
             Err(error) => {
                 row.error = Some(format!("{error:#}"));
@@ -495,11 +492,10 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
             dir.display()
         );
     }
-    let scans_dir = dir.parent().unwrap_or(Path::new("."));
     let (mut known, mut previous) = (None, None);
     let rows: Vec<HistoryRow> = scans
         .iter()
-        .map(|p| history_row(p, scans_dir, &mut known, &mut previous))
+        .map(|p| history_row(p, &mut known, &mut previous))
         .collect();
     let text = match args.format {
         HistoryFormat::Json => {

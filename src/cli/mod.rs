@@ -437,8 +437,8 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 /// The site config that goes with a stored scan: `explicit` when given, else the one beside the
-/// site's history (scans live in `<scans>/<host>/<time>.json`, the config in
-/// `<scans>/<host>.toml`), else none.
+/// site's history (scans live in `<scans>/<site>/<time>.json`, the config in
+/// `<scans>/<site>.toml`), else none.
 pub fn config_for_scan(
     scan_path: &Path,
     scan: &crate::model::Scan,
@@ -446,11 +446,23 @@ pub fn config_for_scan(
 ) -> anyhow::Result<SiteConfig> {
     Ok(match explicit {
         Some(path) => SiteConfig::load(path, true)?,
-        None => match scan_path.parent().and_then(Path::parent) {
-            Some(scans) => SiteConfig::load(&default_config_path(scans, &scan.site.host), false)?,
+        None => match config_beside(scan_path, scan) {
+            Some(path) => SiteConfig::load(&path, false)?,
             None => SiteConfig::default(),
         },
     })
+}
+
+/// Where the config of a stored scan is: named like the site's history directory
+/// (`scans/client-b.toml` for `scans/client-b/…`), else after the scan's host.
+pub(crate) fn config_beside(scan_path: &Path, scan: &crate::model::Scan) -> Option<PathBuf> {
+    let site_dir = scan_path.parent()?;
+    let scans = site_dir.parent()?;
+    let by_name = site_dir
+        .file_name()
+        .map(|name| scans.join(format!("{}.toml", name.to_string_lossy())))
+        .filter(|path| path.is_file());
+    by_name.or_else(|| Some(default_config_path(scans, &scan.site.host)))
 }
 
 /// The classifier for a scan: the site config's annotations and operator, the built-in

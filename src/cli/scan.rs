@@ -85,24 +85,33 @@ pub(super) async fn scan_one(
     config_path: Option<&Path>,
     options: &ScanOptions,
 ) -> anyhow::Result<u8> {
-    let (start_url, config) = start_and_config(url, config_path, &options.output.scans_dir)?;
-    scan_site(start_url, &config, options, &options.after, Vec::new()).await
+    let target = start_and_config(url, config_path, &options.output.scans_dir)?;
+    scan_site(&target, options, &options.after, Vec::new()).await
 }
 
 /// Merges the settings, resolves what follows the scan, then scans and stores the site.
 async fn scan_site(
-    start_url: Url,
-    config: &SiteConfig,
+    target: &Target,
     options: &ScanOptions,
     after_args: &AfterScanArgs,
     extra_chrome_args: Vec<String>,
 ) -> anyhow::Result<u8> {
+    let config = &target.config;
     let section = options.settings.clone().over(&config.scan);
     let mut after = AfterScan::resolve(after_args, &section, config);
     after.load_baseline(after_args)?;
-    let mut settings = scan_settings(start_url, &section, options, config)?;
+    let mut settings = scan_settings(target.start_url.clone(), &section, options, config)?;
     settings.browser.extra_args.extend(extra_chrome_args);
-    scan_and_save(settings, config, &options.output, &after).await
+    scan_and_save(settings, config, &target.name, &options.output, &after).await
+}
+
+/// What to scan: the start URL, the site's config, and the name its history is kept under.
+struct Target {
+    start_url: Url,
+    config: SiteConfig,
+    /// A configured site's history is keyed by its config's name (`scans/client-b.toml` keeps
+    /// `scans/client-b/`), an ad-hoc scan's by its start host.
+    name: String,
 }
 
 /// The start URL and the site config: a URL on the command line wins over the config's, and
@@ -111,12 +120,17 @@ fn start_and_config(
     url: Option<&str>,
     config_path: Option<&Path>,
     scans_dir: &Path,
-) -> anyhow::Result<(Url, SiteConfig)> {
+) -> anyhow::Result<Target> {
     match (url, config_path) {
         (Some(url), None) => {
-            let start = parse_start_url(url)?;
-            let path = default_config_path(scans_dir, start.host_str().unwrap_or_default());
-            Ok((start, SiteConfig::load(&path, false)?))
+            let start_url = parse_start_url(url)?;
+            let name = start_url.host_str().unwrap_or("site").to_string();
+            let config = SiteConfig::load(&default_config_path(scans_dir, &name), false)?;
+            Ok(Target {
+                start_url,
+                config,
+                name,
+            })
         }
         (url, Some(path)) => {
             let config = SiteConfig::load(path, true)?;
@@ -127,9 +141,18 @@ fn start_and_config(
                     path.display()
                 ),
             };
-            let start = parse_start_url(&text)
+            let start_url = parse_start_url(&text)
                 .with_context(|| format!("the start URL of {}", path.display()))?;
-            Ok((start, config))
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .or_else(|| start_url.host_str().map(str::to_string))
+                .unwrap_or_else(|| "site".into());
+            Ok(Target {
+                start_url,
+                config,
+                name,
+            })
         }
         (None, None) => bail!(
             "no start URL: `cookiescan scan https://www.example.com/`, `--config scans/<site>.toml` or `--all`"
@@ -164,7 +187,7 @@ pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
             let _ = writeln!(std::io::stdout().lock(), "== {name} ==");
         }
         let outcome = async {
-            let (start_url, config) = start_and_config(None, Some(path), dir)?;
+            let target = start_and_config(None, Some(path), dir)?;
             // One diff file per site in the --diff-output directory.
             let after_args = AfterScanArgs {
                 diff_output: options
@@ -176,7 +199,7 @@ pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
                 policy: options.after.policy.clone(),
                 fail_on_drift: options.after.fail_on_drift,
             };
-            scan_site(start_url, &config, options, &after_args, Vec::new()).await
+            scan_site(&target, options, &after_args, Vec::new()).await
         }
         .await;
         let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
@@ -302,11 +325,11 @@ pub(super) fn scan_settings(
 pub(super) async fn scan_and_save(
     mut settings: ScanSettings,
     site_config: &SiteConfig,
+    site_name: &str,
     output: &OutputArgs,
     after: &AfterScan,
 ) -> anyhow::Result<u8> {
-    let host = settings.start_url.host_str().unwrap_or("site").to_string();
-    let (history_dir, _lock, path) = claim_history(output, &host)?;
+    let (history_dir, _lock, path) = claim_history(output, site_name)?;
     settings.artifacts_dir = Some(model::artifacts_dir(&path));
     let mut scan = scan_with_progress(&settings, output.quiet).await?;
     let classifier = classifier_for(&scan, site_config, None)?;
@@ -389,8 +412,11 @@ async fn interruptible<T>(work: impl std::future::Future<Output = T>) -> Option<
 
 /// Takes the site's lock, removes half-written scans an earlier run left, and names the new
 /// scan. The lock is taken before the name is chosen, so two runs never pick the same one.
-fn claim_history(output: &OutputArgs, host: &str) -> anyhow::Result<(PathBuf, SiteLock, PathBuf)> {
-    let history_dir = history_dir(output, host);
+fn claim_history(
+    output: &OutputArgs,
+    site_name: &str,
+) -> anyhow::Result<(PathBuf, SiteLock, PathBuf)> {
+    let history_dir = history_dir(output, site_name);
     let lock = SiteLock::acquire(&history_dir)?;
     for stale in history::remove_stale_partials(&history_dir) {
         tracing::info!(
@@ -409,14 +435,14 @@ fn claim_history(output: &OutputArgs, host: &str) -> anyhow::Result<(PathBuf, Si
 }
 
 /// Where the scan goes: beside `--output`, else the site's directory under the scans dir.
-fn history_dir(output: &OutputArgs, host: &str) -> PathBuf {
+fn history_dir(output: &OutputArgs, site_name: &str) -> PathBuf {
     match &output.output {
         Some(path) => path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
-        None => model::site_dir(&output.scans_dir, host),
+        None => model::site_dir(&output.scans_dir, site_name),
     }
 }
 
@@ -609,15 +635,8 @@ pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             .and_then(|()| std::fs::write(&config_path, crate::demo::DEMO_CONFIG))
             .with_context(|| format!("cannot write {}", config_path.display()))?;
     }
-    let (start_url, config) = start_and_config(Some(crate::demo::DEMO_START_URL), None, scans_dir)?;
-    let code = scan_site(
-        start_url,
-        &config,
-        &options,
-        &args.options.after,
-        vec![rules],
-    )
-    .await;
+    let target = start_and_config(Some(crate::demo::DEMO_START_URL), None, scans_dir)?;
+    let code = scan_site(&target, &options, &args.options.after, vec![rules]).await;
     server.shutdown().await;
     code
 }
