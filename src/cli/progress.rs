@@ -1,4 +1,5 @@
-//! The progress bar. Only the command line draws; the library reports `ScanEvent`s.
+//! The progress bar. Only the command line draws; the library reports `ScanEvent`s. Each
+//! consent pass gets the bar anew, named after its mode, with its own total and an ETA.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,7 +26,7 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages  {msg}",
+                "{spinner} {prefix:>14} [{elapsed_precise}] {bar:30} {pos}/{len} pages  ETA {eta}  {msg}",
             )
             .expect("valid template"),
         );
@@ -42,6 +43,12 @@ impl Progress {
         let cookies = Arc::new(AtomicUsize::new(0));
         Arc::new(move |event: &ScanEvent| match event {
             ScanEvent::BrowserReady { product } => bar.println(format!("browser: {product}")),
+            ScanEvent::PassStarted { mode, pages } => {
+                // Only this pass's pages count towards its bar and ETA.
+                bar.reset();
+                bar.set_length(pages.unwrap_or(0) as u64);
+                bar.set_prefix(mode.as_str());
+            }
             ScanEvent::Discovered { total } => bar.set_length(*total as u64),
             ScanEvent::PageDone { outcome, .. } => {
                 if *outcome == PageOutcome::Failed {
@@ -69,5 +76,45 @@ impl Progress {
 
     pub(super) fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Mode;
+
+    /// Regression (issue 11): one bar for the whole scan had the first pass's total, so later
+    /// passes read `16/8 pages`.
+    #[test]
+    fn each_pass_has_its_own_bar() {
+        let progress = Progress::new(true);
+        let observe = progress.observer();
+        let done = |outcome| ScanEvent::PageDone {
+            url: "https://www.example.com/".into(),
+            outcome,
+        };
+        observe(&ScanEvent::PassStarted {
+            mode: Mode::BeforeConsent,
+            pages: None,
+        });
+        observe(&ScanEvent::Discovered { total: 3 });
+        for _ in 0..3 {
+            observe(&done(PageOutcome::Ok));
+        }
+        assert_eq!(
+            (progress.bar.position(), progress.bar.length()),
+            (3, Some(3))
+        );
+        observe(&ScanEvent::PassStarted {
+            mode: Mode::Accept,
+            pages: Some(2),
+        });
+        observe(&done(PageOutcome::Failed));
+        assert_eq!(
+            (progress.bar.position(), progress.bar.length()),
+            (1, Some(2))
+        );
+        assert_eq!(progress.bar.prefix(), "accept");
     }
 }

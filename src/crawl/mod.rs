@@ -66,6 +66,9 @@ pub struct ScanSettings {
 pub enum ScanEvent {
     /// The browser is up.
     BrowserReady { product: String },
+    /// A pass over the site in one consent mode begins; `pages` is how many it will visit,
+    /// None for the first pass, which discovers them (`Discovered` follows).
+    PassStarted { mode: Mode, pages: Option<usize> },
     /// Pages known so far (visited or queued) changed.
     Discovered { total: usize },
     /// A page was visited (pages the browser died on are reported once retried).
@@ -263,6 +266,7 @@ impl<'a> Crawler<'a> {
 
     /// One pass over the site, discovering as it goes.
     async fn crawl(&mut self, mode: Mode, start: &Url) -> (ModeRun, Vec<QueuedPage>) {
+        (self.observer)(&ScanEvent::PassStarted { mode, pages: None });
         let mut pass = Pass::new(mode);
         let allowed = self.discovery.allows(&self.session, start).await;
         self.frontier.offer(start, 0, Via::Start, allowed);
@@ -356,6 +360,10 @@ impl<'a> Crawler<'a> {
     /// A further pass over pages already discovered, in another consent mode. The first page
     /// is visited alone so its banner is answered before the others load.
     async fn revisit(&mut self, mode: Mode, pages: &[QueuedPage]) -> ModeRun {
+        (self.observer)(&ScanEvent::PassStarted {
+            mode,
+            pages: Some(pages.len()),
+        });
         let mut pass = Pass::new(mode);
         let driver = self.driver(mode);
         if let Some((first, rest)) = pages.split_first() {
