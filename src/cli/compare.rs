@@ -579,7 +579,9 @@ fn aligned(table: &[Vec<String>]) -> String {
         .map(|i| {
             table
                 .iter()
-                .filter(|r| r.len() > 1 || i == 0)
+                // An unreadable scan's row is its name and why: its long message spans the
+                // row and sizes no column.
+                .filter(|r| r.len() > 2 || i == 0)
                 .filter_map(|r| r.get(i))
                 .map(|c| c.chars().count())
                 .max()
@@ -603,4 +605,28 @@ fn aligned(table: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unreadable scan in the history widened the pages column to its error message.
+    #[test]
+    fn an_unreadable_row_sizes_no_column() {
+        let cells = |row: &[&str]| row.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let table = vec![
+            cells(&["scan", "pages", "cookies"]),
+            cells(&[
+                "2026-12-01",
+                "unreadable: a very long reason why the file cannot be read",
+            ]),
+            cells(&["2026-12-02", "8", "10"]),
+        ];
+        let text = aligned(&table);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "scan        pages  cookies");
+        assert_eq!(lines[2], "2026-12-02      8       10");
+        assert!(lines[1].ends_with("cannot be read"), "{text}");
+    }
 }
