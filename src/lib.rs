@@ -38,5 +38,7 @@ pub mod findings;
 pub mod history;
 pub mod model;
 pub mod report;
+#[cfg(test)]
+mod robustness;
 pub mod site;
 mod text;
