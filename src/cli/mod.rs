@@ -127,7 +127,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Write the scan JSON here instead of scans/<host>/<UTC timestamp>.json
+    /// Write the scan JSON here instead of scans/<site>/<UTC timestamp>.json (the site: its
+    /// config's name, else the start host)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory for scans written to their default place
