@@ -527,6 +527,17 @@ async fn bad_input_is_rejected_before_any_work() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupted_scan_writes_what_it_has() {
+    interrupt_mid_crawl("INT").await;
+}
+
+/// SIGTERM (systemd stopping the unit, Kubernetes evicting the pod, `kill`) stops a scan the
+/// way Ctrl-C does (issue 11): before, it killed the process and left nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminated_scan_writes_what_it_has() {
+    interrupt_mid_crawl("TERM").await;
+}
+
+async fn interrupt_mid_crawl(signal: &str) {
     let fixture = fixture(|state| state.slow_delay_ms.store(120_000, Ordering::SeqCst)).await;
     let out = fixture.dir.path().join("interrupted.json");
     let mut args = vec![
@@ -542,11 +553,16 @@ async fn an_interrupted_scan_writes_what_it_has() {
     ];
     args.extend(support::chrome_args(&fixture.server));
     // Interrupt while the slow page is being served: the crawl is then mid-level.
-    let output = support::run_and_interrupt(args, || {
+    let output = support::run_and_signal(args, signal, || {
         fixture.server.hits().iter().any(|h| h.ends_with("/slow"))
     })
     .await;
-    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{signal}: {}",
+        stderr(&output)
+    );
     let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert!(!scan.complete);
     assert!(scan.modes[0].pages.iter().any(|p| p.url == START_URL));

@@ -400,13 +400,38 @@ pub(super) async fn scan_and_save(
     Ok(EXIT_VIOLATIONS)
 }
 
-/// Runs `work` unless Ctrl-C comes first (None then; `work` is dropped, and a browser it
-/// started with it). The scan's Ctrl-C handler is gone by then but its signal hook stays, so
-/// without listening again Ctrl-C would do nothing.
+/// Runs `work` unless Ctrl-C or SIGTERM comes first (None then; `work` is dropped, and a
+/// browser it started with it). The scan's handler is gone by then but its signal hooks stay,
+/// so without listening again a signal would do nothing.
 async fn interruptible<T>(work: impl std::future::Future<Output = T>) -> Option<T> {
     tokio::select! {
         done = work => Some(done),
-        _ = tokio::signal::ctrl_c() => None,
+        () = stop_signal() => None,
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, which is what systemd, Kubernetes, CI runners and
+/// `kill` send: both stop a run the same way, the partial scan kept.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    let terminated = async {
+        match terminate.as_mut() {
+            Some(terminate) => {
+                terminate.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    // A signal that cannot be listened to never arrives; it must not read as one arriving.
+    let interrupted = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = interrupted => {}
+        () = terminated => {}
     }
 }
 
@@ -446,13 +471,13 @@ fn history_dir(output: &OutputArgs, site_name: &str) -> PathBuf {
     }
 }
 
-/// Runs the crawl with a progress bar; Ctrl-C stops it with the pages visited so far.
+/// Runs the crawl with a progress bar; Ctrl-C or SIGTERM stops it with the pages visited so
+/// far.
 async fn scan_with_progress(settings: &ScanSettings, quiet: bool) -> anyhow::Result<Scan> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop.send(true);
-        }
+        stop_signal().await;
+        let _ = stop.send(true);
     });
     let progress = Progress::new(quiet);
     let scanned = run_scan(settings, progress.observer(), stopped).await;

@@ -57,6 +57,15 @@ pub async fn run_and_interrupt(
     args: Vec<String>,
     ready: impl Fn() -> bool,
 ) -> std::process::Output {
+    run_and_signal(args, "INT", ready).await
+}
+
+/// Runs the real binary and sends it `signal` (`INT`, `TERM`) once `ready` holds.
+pub async fn run_and_signal(
+    args: Vec<String>,
+    signal: &str,
+    ready: impl Fn() -> bool,
+) -> std::process::Output {
     let child = command(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -66,7 +75,7 @@ pub async fn run_and_interrupt(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([format!("-{signal}"), child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
