@@ -174,6 +174,11 @@ mod tests {
             ("mailto:someone@example.com", None),
             ("ftp://example.com/file", None),
             ("data:text/plain,hi", None),
+            // A page's links never take the browser off the web (issue 11).
+            ("file:///etc/passwd", None),
+            ("chrome://settings/", None),
+            ("javascript:alert(1)", None),
+            ("about:blank", None),
         ];
         for (input, expected) in cases {
             assert_eq!(norm(input).as_deref(), expected, "input {input}");
@@ -218,6 +223,10 @@ mod tests {
             ("mailto:a@example.com", None),
             ("tel:+4412345", None),
             ("javascript:void(0)", None),
+            ("JavaScript:alert(1)", None),
+            ("file:///etc/passwd", None),
+            ("chrome://settings", None),
+            ("data:text/html,<script>x</script>", None),
             ("data:text/html,hi", None),
             ("ftp://example.com/f", None),
             ("blob:https://www.example.com/uuid", None),
