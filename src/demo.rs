@@ -25,6 +25,12 @@ const ADS: &str = "ads.adnet-demo.test";
 /// Where a demo scan starts.
 pub(crate) const DEMO_START_URL: &str = "https://www.demo-shop.test/";
 
+/// Whether `url` is on the demo shop's site: it exists only inside cookiescan.
+pub(crate) fn is_demo(url: &url::Url) -> bool {
+    url.host_str()
+        .is_some_and(|host| host == WWW || host.ends_with(".demo-shop.test"))
+}
+
 /// The demo's hostnames and its request handler, ready for [`crate::site::SiteServer::start`].
 pub(crate) fn demo_site() -> (Vec<&'static str>, Handler) {
     (vec![WWW, BLOG, ANALYTICS, ADS], Arc::new(handle))
@@ -262,9 +268,13 @@ mod tests {
 
 /// The demo shop's site config, written to `<scans dir>/www.demo-shop.test.toml` on the first
 /// `cookiescan demo` so that `cookiescan report` shows a complete cookie-policy table.
-pub(crate) const DEMO_CONFIG: &str = r#"# The demo shop's own notes on its cookies, used by `cookiescan report`.
+pub(crate) const DEMO_CONFIG: &str = r#"# The demo shop's own notes on its cookies, used by `cookiescan report`. Any scan of it
+# (`cookiescan demo`, `scan --all` in this directory) serves the shop on loopback first.
 [site]
 operator = "Demo Shop"
+
+[scan]
+url = "https://www.demo-shop.test/"
 
 [[cookie]]
 name = "demo_session"

@@ -750,6 +750,21 @@ async fn the_demo_scans_its_built_in_site() {
             .any(|p| matches!(p.via, cookiescan::discover::Via::Sitemap { .. })),
         "the sitemap-only page was found"
     );
+
+    // Regression (issue 11): the demo's config had no URL, so `scan --all` in its directory
+    // failed. Now it names the shop, and any scan of the shop serves it.
+    let all = cookiescan(vec![
+        "scan".into(),
+        "--all".into(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        "--scans-dir".into(),
+        dir.path().display().to_string(),
+    ])
+    .await;
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+    let stored = cookiescan::history::list(&dir.path().join("www.demo-shop.test")).unwrap();
+    assert_eq!(stored.len(), 1, "the scan --all run is stored in the demo's history");
 }
 
 /// Every option of `cookiescan scan --help` is documented in the README.

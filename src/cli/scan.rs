@@ -86,23 +86,44 @@ pub(super) async fn scan_one(
     options: &ScanOptions,
 ) -> anyhow::Result<u8> {
     let target = start_and_config(url, config_path, &options.output.scans_dir)?;
-    scan_site(&target, options, &options.after, Vec::new()).await
+    scan_site(&target, options, &options.after).await
 }
 
-/// Merges the settings, resolves what follows the scan, then scans and stores the site.
+/// Merges the settings, resolves what follows the scan, then scans and stores the site. The
+/// demo shop, which exists only inside cookiescan, is served on loopback for the scan.
 async fn scan_site(
     target: &Target,
     options: &ScanOptions,
     after_args: &AfterScanArgs,
-    extra_chrome_args: Vec<String>,
 ) -> anyhow::Result<u8> {
     let config = &target.config;
-    let section = options.settings.clone().over(&config.scan);
+    let mut section = options.settings.clone().over(&config.scan);
+    let demo = if crate::demo::is_demo(&target.start_url) {
+        let (hostnames, handler) = crate::demo::demo_site();
+        let server = crate::site::SiteServer::start(&hostnames, handler)
+            .await
+            .context("cannot start the demo site on loopback")?;
+        // The demo hosts exist only inside this browser, with a self-signed certificate.
+        section.chrome_args.push(format!(
+            "--host-resolver-rules={}",
+            server.host_resolver_rules()
+        ));
+        section.insecure = Some(true);
+        Some(server)
+    } else {
+        None
+    };
     let mut after = AfterScan::resolve(after_args, &section, config);
-    after.load_baseline(after_args)?;
-    let mut settings = scan_settings(target.start_url.clone(), &section, options, config)?;
-    settings.browser.extra_args.extend(extra_chrome_args);
-    scan_and_save(settings, config, &target.name, &options.output, &after).await
+    let code = async {
+        after.load_baseline(after_args)?;
+        let settings = scan_settings(target.start_url.clone(), &section, options, config)?;
+        scan_and_save(settings, config, &target.name, &options.output, &after).await
+    }
+    .await;
+    if let Some(server) = demo {
+        server.shutdown().await;
+    }
+    code
 }
 
 /// What to scan: the start URL, the site's config, and the name its history is kept under.
@@ -199,7 +220,7 @@ pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
                 policy: options.after.policy.clone(),
                 fail_on_drift: options.after.fail_on_drift,
             };
-            scan_site(&target, options, &after_args, Vec::new()).await
+            scan_site(&target, options, &after_args).await
         }
         .await;
         let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
@@ -632,27 +653,10 @@ pub(super) fn write_diff(changes: &diff::ScanDiff, file: &Path) -> anyhow::Resul
         .with_context(|| format!("cannot write the diff to {}", file.display()))
 }
 
-/// Serves the demo site on loopback and scans it: `scan` with the demo's URL, its host names
-/// mapped to the local server and its self-signed certificate accepted.
+/// Scans the demo shop (served on loopback by `scan_site`), after writing its operator notes
+/// where `report` and `scan --all` look for them (kept if already there).
 pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
-    let (hostnames, handler) = crate::demo::demo_site();
-    let server = crate::site::SiteServer::start(&hostnames, handler)
-        .await
-        .context("cannot start the demo site on loopback")?;
-    // The demo hosts exist only inside this browser: map them to the local server.
-    let rules = format!("--host-resolver-rules={}", server.host_resolver_rules());
-    let mut options = ScanOptions {
-        browser: args.options.browser.clone(),
-        output: OutputArgs {
-            output: args.options.output.output.clone(),
-            scans_dir: args.options.output.scans_dir.clone(),
-            quiet: args.options.output.quiet,
-        },
-        after: AfterScanArgs::default(),
-        settings: args.options.settings.clone(),
-    };
-    options.settings.insecure = Some(true);
-    // The demo's operator notes, where `report` will look for them (kept if already there).
+    let options = &args.options;
     let scans_dir = &options.output.scans_dir;
     let config_path = default_config_path(scans_dir, "www.demo-shop.test");
     if !config_path.exists() {
@@ -661,7 +665,5 @@ pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot write {}", config_path.display()))?;
     }
     let target = start_and_config(Some(crate::demo::DEMO_START_URL), None, scans_dir)?;
-    let code = scan_site(&target, &options, &args.options.after, vec![rules]).await;
-    server.shutdown().await;
-    code
+    scan_site(&target, options, &options.after).await
 }
