@@ -115,7 +115,7 @@ impl SiteConfig {
         };
         let config: SiteConfig = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message: error.to_string().trim_end().to_string(),
+            message: with_suggestion(error.to_string().trim_end()),
         })?;
         let rules = RuleSet {
             platforms: config.consent.platform.clone(),
@@ -159,6 +159,29 @@ impl SiteConfig {
         builtin.merged(RuleSet {
             platforms: self.consent.platform.clone(),
         })
+    }
+}
+
+/// A toml error about an unknown key, with the nearest known key named (`max_pagez`: "did you
+/// mean `max_pages`?"), as clap does for a mistyped flag.
+fn with_suggestion(message: &str) -> String {
+    let Some((_, rest)) = message.split_once("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((unknown, rest)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let expected = rest.split_once("expected").map_or("", |(_, list)| list);
+    let nearest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|known| (strsim::jaro_winkler(unknown, known), known))
+        .filter(|(similarity, _)| *similarity > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((_, known)) => format!("{message}\ndid you mean `{known}`?"),
+        None => message.to_string(),
     }
 }
 
@@ -270,7 +293,8 @@ mod tests {
             ("[scan]\nsettle = \"0s\"\n", "more than zero"),
             ("[scan]\nretain = 0\n", "retain"),
             ("[scan]\nmodes = []\n", "modes"),
-            ("[scan]\nmax_pagez = 3\n", "max_pagez"),
+            ("[scan]\nmax_pagez = 3\n", "did you mean `max_pages`?"),
+            ("[check]\npolicyy = \"x.md\"\n", "did you mean `policy`?"),
             ("[check]\nlifetime_tolerance = 0.5\n", "lifetime_tolerance"),
         ] {
             let error = load_text(text).unwrap_err().to_string();
