@@ -764,7 +764,131 @@ async fn the_demo_scans_its_built_in_site() {
     .await;
     assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
     let stored = cookiescan::history::list(&dir.path().join("www.demo-shop.test")).unwrap();
-    assert_eq!(stored.len(), 1, "the scan --all run is stored in the demo's history");
+    assert_eq!(
+        stored.len(),
+        1,
+        "the scan --all run is stored in the demo's history"
+    );
+}
+
+/// Bad files and inputs (issue 11), one table: each is exit 2 with a one-line error naming the
+/// input, and nothing is written where the input was to be read or an output refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_files_are_refused_clearly_and_write_nothing() {
+    let fixture = fixture(|_| {}).await;
+    let dir = fixture.dir.path();
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let scan = {
+        let path = dir.join("scan.json");
+        cookiescan::model::save_scan(&cookiescan::model::sample::scan(&["/"], Vec::new()), &path)
+            .unwrap();
+        path.display().to_string()
+    };
+    let future = file("future.json", r#"{"schema_version": 9, "complete": true}"#);
+    let table = file("table.json", r#"{"site": "example.com", "sections": []}"#);
+    let unknown_policy = file("policy.xyz", "hello");
+    let typo_config = file("site.toml", "[scan]\nmax_pagez = 3\n");
+    let a_directory = dir.join("a-directory");
+    std::fs::create_dir(&a_directory).unwrap();
+    let a_directory = a_directory.display().to_string();
+    let refused_output = dir.join("out.csv");
+    let pdf = format!("{START_URL}report.pdf");
+    let mut pdf_scan = vec![
+        "scan".to_string(),
+        pdf.clone(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        // Sitemaps would lead the crawl on to HTML pages: the PDF alone is the start.
+        "--no-sitemaps".into(),
+    ];
+    pdf_scan.extend([
+        "--output".into(),
+        dir.join("pdf.json").display().to_string(),
+    ]);
+    pdf_scan.extend(support::chrome_args(&fixture.server));
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["report".into(), future.clone()],
+            format!("{future} has scan schema version 9"),
+        ),
+        (
+            vec!["report".into(), table.clone()],
+            format!("{table} is not a cookiescan scan: it is a cookie-policy table"),
+        ),
+        (
+            vec!["diff".into(), scan.clone(), table.clone()],
+            "is not a cookiescan scan".into(),
+        ),
+        (
+            vec![
+                "check".into(),
+                table.clone(),
+                "--policy".into(),
+                unknown_policy.clone(),
+            ],
+            "is not a cookiescan scan".into(),
+        ),
+        (
+            vec![
+                "check".into(),
+                scan.clone(),
+                "--policy".into(),
+                unknown_policy.clone(),
+            ],
+            format!("no cookie table found in {unknown_policy}"),
+        ),
+        (
+            vec![
+                "check".into(),
+                scan.clone(),
+                "--policy".into(),
+                a_directory.clone(),
+            ],
+            format!("cannot read the policy {a_directory}"),
+        ),
+        (
+            vec!["diff".into(), scan.clone(), a_directory.clone()],
+            format!("{a_directory} holds no scans"),
+        ),
+        (
+            vec!["scan".into(), "--config".into(), a_directory.clone()],
+            format!("cannot read the site config {a_directory}"),
+        ),
+        (
+            vec!["scan".into(), "--config".into(), typo_config.clone()],
+            "did you mean `max_pages`?".into(),
+        ),
+        (
+            vec![
+                "report".into(),
+                scan.clone(),
+                "-f".into(),
+                "html".into(),
+                "-o".into(),
+                refused_output.display().to_string(),
+            ],
+            "--format html does not write .csv files".into(),
+        ),
+        (pdf_scan, format!("{pdf}: not HTML (application/pdf)")),
+    ];
+    for (args, message) in cases {
+        let output = cookiescan(args.clone()).await;
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let error = stderr(&output);
+        assert!(error.contains(&message), "{args:?}: {error}");
+        assert!(error.starts_with("error: "), "{args:?}: {error}");
+    }
+    assert!(!refused_output.exists(), "a refused output is not created");
+    assert!(!dir.join("a-directory").join("scans").exists());
 }
 
 /// Every option of `cookiescan scan --help` is documented in the README.
