@@ -33,6 +33,8 @@
 //!   string (our own encoder) and answer `__tcfapi`. Its purpose bits are at a fixed place, so
 //!   `^C.{24}P_` means purposes 1–10 consented and `^C.{24}AA` purposes 1–10 refused.
 //! - heuristic-fr / heuristic-de / accept-only / cookie-wall: no vendor ids or classes.
+//! - heuristic-pl: Polish labels ending in non-ASCII letters ("Odrzuć wszystkie").
+//! - heuristic-negated: "I do not agree" is the refusal, beside "I agree".
 
 use std::time::Duration;
 
@@ -325,6 +327,30 @@ fn mocks() -> Vec<Mock> {
             script: HEURISTIC_DE_JS,
             accept: verified(("einwilligung", "^erteilt$"), true),
             reject: verified(("einwilligung", "^abgelehnt$"), false),
+        },
+        Mock {
+            id: "heuristic-pl",
+            host: "www.heuristic-pl.test",
+            platform: None,
+            lang: "pl",
+            name: "Sklep Testowy",
+            head: "",
+            body: HEURISTIC_PL_HTML,
+            script: HEURISTIC_PL_JS,
+            accept: verified(("zgoda", "^tak$"), true),
+            reject: verified(("zgoda", "^nie$"), false),
+        },
+        Mock {
+            id: "heuristic-negated",
+            host: "www.heuristic-negated.test",
+            platform: None,
+            lang: "en",
+            name: "Negated Choice Weekly",
+            head: "",
+            body: HEURISTIC_NEGATED_HTML,
+            script: HEURISTIC_NEGATED_JS,
+            accept: verified(("reader_choice", "^agreed$"), true),
+            reject: verified(("reader_choice", "^declined$"), false),
         },
         Mock {
             id: "accept-only",
@@ -1742,5 +1768,53 @@ const COOKIE_WALL_JS: &str = r##"
     fx.setCookie('wall_choice', 'subscribe_started', 1);
   });
   if (choice === 'accepted') fx.loadTracker(); else wall.hidden = false;
+})();
+"##;
+
+// Labels that end in non-ASCII letters: ASCII word boundaries never match them.
+const HEURISTIC_PL_HTML: &str = r##"<div class="zgody" hidden style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #c00;padding:16px;z-index:10000">
+  <p>Używamy plików cookie, aby analizować ruch i dopasować treści. Twoja prywatność jest dla nas ważna.</p>
+  <button type="button" data-wybor="nie">Odrzuć wszystkie</button>
+  <button type="button" data-wybor="tak">Zgadzam się</button>
+</div>"##;
+
+const HEURISTIC_PL_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  var wybor = fx.getCookie('zgoda');
+  var layer = document.querySelector('.zgody');
+  function zapisz(tak) {
+    fx.setCookie('zgoda', tak ? 'tak' : 'nie', 365);
+    layer.hidden = true;
+    if (tak) fx.loadTracker();
+  }
+  layer.querySelector('[data-wybor=tak]').addEventListener('click', function () { zapisz(true); });
+  layer.querySelector('[data-wybor=nie]').addEventListener('click', function () { zapisz(false); });
+  if (wybor === 'tak') fx.loadTracker();
+  if (!wybor) layer.hidden = false;
+})();
+"##;
+
+// The refusal contains the accept word: it must still read as a refusal.
+const HEURISTIC_NEGATED_HTML: &str = r##"<div class="choice-bar" hidden style="position:fixed;top:0;left:0;right:0;background:#eef;padding:14px;z-index:10000">
+  <p>We and our partners use cookies to measure our audience. Do you consent?</p>
+  <button type="button" class="choice-no">I do not agree</button>
+  <button type="button" class="choice-yes">I agree</button>
+</div>"##;
+
+const HEURISTIC_NEGATED_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  var choice = fx.getCookie('reader_choice');
+  var bar = document.querySelector('.choice-bar');
+  function decide(yes) {
+    fx.setCookie('reader_choice', yes ? 'agreed' : 'declined', 365);
+    bar.hidden = true;
+    if (yes) fx.loadTracker();
+  }
+  bar.querySelector('.choice-yes').addEventListener('click', function () { decide(true); });
+  bar.querySelector('.choice-no').addEventListener('click', function () { decide(false); });
+  if (choice === 'agreed') fx.loadTracker();
+  if (!choice) bar.hidden = false;
 })();
 "##;
