@@ -190,6 +190,7 @@ async fn main() {
                 settle_max: Duration::from_secs(5),
             },
             keep_values: false,
+            needs_consent: cookiescan::consent::GatedCookies::third_party_of("bench.test"),
             browser: BrowserOptions {
                 source: BrowserSource::Launch(chrome.clone()),
                 extra_args: vec![

@@ -297,16 +297,22 @@ async fn reject_with_config(
     serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
 }
 
-/// A site's own rule (from its scan config) beats the heuristic, and preset consent cookies
-/// replace clicking.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_site_config_adds_rules_and_presets_consent() {
+/// The consent sites, a scratch directory and where a site config goes in it.
+async fn config_fixture() -> (SiteServer, tempfile::TempDir, std::path::PathBuf) {
     let (hosts, handler) = consent_site();
     let server = SiteServer::start(&hosts, handler)
         .await
         .expect("fixture server");
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("site.toml");
+    (server, dir, config)
+}
+
+/// A site's own rule (from its scan config) beats the heuristic, and preset consent cookies
+/// replace clicking.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_site_config_adds_rules_and_presets_consent() {
+    let (server, dir, config) = config_fixture().await;
     std::fs::write(
         &config,
         r#"
@@ -368,4 +374,97 @@ verify = { cookie = "choix_cookies", accept = "accord", reject = "refus" }
     .await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("site.toml"));
+}
+
+/// The wrong-click trap: a refusal flow that saves pre-ticked categories grants consent, and
+/// an API call afterwards would rewrite the consent cookie to "refused". The pass must be a
+/// true refusal (redone in a fresh context) or reported failed, never `verified` with the
+/// gated cookies set.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_that_granted_consent_is_redone_or_failed_never_verified() {
+    let (server, dir, config) = config_fixture().await;
+    std::fs::write(&config, "").unwrap();
+    let gated_in = |scan: &Scan| -> Vec<String> {
+        scan.cookies
+            .iter()
+            .filter(|c| GATED_COOKIES.contains(&c.name.as_str()))
+            .map(|c| c.name.clone())
+            .collect()
+    };
+
+    // Hidden checkboxes under styled labels are switched off through their labels: a true
+    // refusal in the first context.
+    let out = dir.path().join("hidden.json");
+    let url = "https://www.trap-hidden-toggles.test/";
+    let scan = reject_with_config(&server, url, &config, &out).await;
+    let record = first_consent(&scan, Mode::Reject).unwrap();
+    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:#?}");
+    assert!(
+        record
+            .clicked
+            .iter()
+            .any(|c| c.starts_with("switched off 3 ×")),
+        "{record:#?}"
+    );
+    assert!(record.attempts.iter().all(|a| !a.tainted), "{record:#?}");
+    assert_eq!(gated_in(&scan), Vec::<String>::new());
+
+    // "Confirm My Choices" saves everything: the flow is found out by the trackers it let in,
+    // the pass starts over in a fresh context, and the platform's API refuses there alone.
+    let out = dir.path().join("save-accepts.json");
+    let url = "https://www.trap-save-accepts.test/";
+    let scan = reject_with_config(&server, url, &config, &out).await;
+    let record = first_consent(&scan, Mode::Reject).unwrap();
+    let spoiled = record
+        .attempts
+        .iter()
+        .find(|a| a.tainted)
+        .unwrap_or_else(|| panic!("no spoiled attempt recorded: {record:#?}"));
+    assert!(
+        spoiled.result.contains("trk_uid") || spoiled.result.contains("records consent"),
+        "{spoiled:#?}"
+    );
+    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:#?}");
+    assert_eq!(record.clicked, vec!["API OneTrust.RejectAll()".to_string()]);
+    assert_eq!(
+        gated_in(&scan),
+        Vec::<String>::new(),
+        "the spoiled context's cookies must not reach the inventory"
+    );
+
+    // The same banner where the site's rule knows no API: nothing is left to refuse with
+    // after starting over, so the pass is reported failed, with the reason.
+    std::fs::write(
+        &config,
+        r##"
+[[consent.platform]]
+id = "onetrust"
+name = "OneTrust (settings only)"
+detect = { selectors = ["#onetrust-banner-sdk"] }
+visible = ["#onetrust-banner-sdk", "#onetrust-pc-sdk"]
+accept = [{ steps = [{ click = "#onetrust-accept-btn-handler" }] }]
+reject = [{ steps = [
+  { click = "#onetrust-pc-btn-handler" },
+  { wait_for = "#onetrust-pc-sdk" },
+  { click_all = "#onetrust-consent-sdk input.category-switch-handler:checked" },
+  { click = "#onetrust-pc-sdk .save-preference-btn-handler" },
+] }]
+verify = { cookie = "OptanonConsent", accept = 'groups=[^&]*C0002:1', reject = 'groups=[^&]*C0002:0' }
+"##,
+    )
+    .unwrap();
+    let out = dir.path().join("no-api.json");
+    let scan = reject_with_config(&server, url, &config, &out).await;
+    let record = first_consent(&scan, Mode::Reject).unwrap();
+    assert_eq!(record.outcome, ConsentOutcome::Failed, "{record:#?}");
+    assert!(
+        record
+            .verification
+            .as_deref()
+            .unwrap_or("")
+            .contains("no other way to answer"),
+        "{record:#?}"
+    );
+    assert!(record.attempts.iter().any(|a| a.tainted), "{record:#?}");
+    assert_eq!(gated_in(&scan), Vec::<String>::new());
 }

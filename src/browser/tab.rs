@@ -8,7 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::dom::{GetBoxModelParams, GetFrameOwnerParams};
 use chromiumoxide::cdp::browser_protocol::fetch::{self, RequestPattern, RequestStage};
+use chromiumoxide::cdp::browser_protocol::input::{
+    DispatchMouseEventParams, DispatchMouseEventType, MouseButton,
+};
 use chromiumoxide::cdp::browser_protocol::inspector;
 use chromiumoxide::cdp::browser_protocol::network::ResourceType;
 use chromiumoxide::cdp::browser_protocol::page::{
@@ -497,6 +501,54 @@ impl Tab {
             url: String::new(),
             top: true,
         }
+    }
+
+    /// A trusted click, as a visitor's mouse gives it: move, press and release at a point of
+    /// the top document's viewport (CSS pixels). False when the browser refused an event.
+    pub async fn click_at(&self, x: f64, y: f64) -> bool {
+        for kind in [
+            DispatchMouseEventType::MouseMoved,
+            DispatchMouseEventType::MousePressed,
+            DispatchMouseEventType::MouseReleased,
+        ] {
+            let moved = kind == DispatchMouseEventType::MouseMoved;
+            let mut event = DispatchMouseEventParams::builder().r#type(kind).x(x).y(y);
+            if !moved {
+                event = event.button(MouseButton::Left).click_count(1);
+            }
+            let Ok(event) = event.build() else {
+                return false;
+            };
+            let sent = tokio::time::timeout(Duration::from_secs(5), self.page.execute(event)).await;
+            if !matches!(sent, Ok(Ok(_))) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Where a frame's viewport starts in the top document's viewport: the content box of its
+    /// `<iframe>` element. (0, 0) for the top document; None when the browser cannot say.
+    pub async fn frame_offset(&self, frame: &Frame) -> Option<(f64, f64)> {
+        if frame.top {
+            return Some((0.0, 0.0));
+        }
+        let owner = self
+            .page
+            .execute(GetFrameOwnerParams::new(frame.id.clone()))
+            .await
+            .ok()?;
+        let model = self
+            .page
+            .execute(
+                GetBoxModelParams::builder()
+                    .backend_node_id(owner.result.backend_node_id)
+                    .build(),
+            )
+            .await
+            .ok()?;
+        let quad = model.result.model.content.inner();
+        Some((*quad.first()?, *quad.get(1)?))
     }
 
     /// The tab's time budget.

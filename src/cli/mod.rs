@@ -473,12 +473,20 @@ pub fn classifier_for(
     config: &SiteConfig,
     cookie_db: Option<&Path>,
 ) -> anyhow::Result<Classifier> {
+    classifier_for_site(&scan.site.registrable_domain, config, cookie_db)
+}
+
+/// The classifier for a site (its registrable domain) before any scan of it exists.
+pub fn classifier_for_site(
+    site: &str,
+    config: &SiteConfig,
+    cookie_db: Option<&Path>,
+) -> anyhow::Result<Classifier> {
     let cached = crate::classify::database::default_path().filter(|p| p.is_file());
     let ocd = match cookie_db.or(cached.as_deref()) {
         Some(path) => Some(crate::classify::ocd::load(path)?),
         None => None,
     };
-    let site = &scan.site.registrable_domain;
     Ok(Classifier::new(
         site,
         config.site.operator.as_deref().unwrap_or(site),

@@ -14,12 +14,13 @@ use url::Url;
 use super::progress::Progress;
 use super::{
     AfterScanArgs, DemoArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS, OutputArgs,
-    ScanOptions, browser_options, classifier_for, parse_start_url,
+    ScanOptions, browser_options, classifier_for, classifier_for_site, parse_start_url,
 };
 use crate::browser::VisitTiming;
+use crate::classify::Category;
 use crate::config::{ScanSection, SiteConfig, default_config_path};
-use crate::consent::ConsentTiming;
 use crate::consent::rules::builtin_rules;
+use crate::consent::{ConsentTiming, GatedCookies};
 use crate::crawl::{DEFAULT_CONCURRENCY, ScanSettings, run_scan};
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::discover::{Limits, ScopeRules};
@@ -277,6 +278,7 @@ pub(super) fn scan_settings(
     options: &ScanOptions,
     site_config: &SiteConfig,
 ) -> anyhow::Result<ScanSettings> {
+    let start_url_host = start_url.host_str().unwrap_or_default().to_string();
     let compile = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<regex::Regex>> {
         patterns
             .iter()
@@ -337,8 +339,24 @@ pub(super) fn scan_settings(
             ..consent_timing
         },
         consent_presets: site_config.consent.preset.clone(),
+        needs_consent: gated_cookies(&start_url_host, site_config)?,
         artifacts_dir: None,
     })
+}
+
+/// Which cookies a refusal must not let appear: every cookie the classifier places outside
+/// "strictly necessary", and the third-party cookies it does not know.
+fn gated_cookies(host: &str, site_config: &SiteConfig) -> anyhow::Result<GatedCookies> {
+    let site = crate::discover::registrable_domain(host);
+    let classifier = classifier_for_site(&site, site_config, None)?;
+    let third_party = GatedCookies::third_party_of(&site);
+    Ok(GatedCookies::new(move |name, domain| {
+        match classifier.classify(name, domain).category {
+            Category::Necessary => false,
+            Category::Unclassified => third_party.needs_consent(name, domain),
+            Category::Functionality | Category::Statistics | Category::Marketing => true,
+        }
+    }))
 }
 
 /// Runs a scan with progress, writes the JSON, prints the summary, then diffs, checks and

@@ -61,6 +61,66 @@
     el.click();
   };
 
+  // Toggles: a checkbox's `checked`, or a switch's aria-checked / aria-pressed.
+  const isOn = (el) => el.tagName === "INPUT"
+    ? el.checked
+    : (el.getAttribute("aria-checked") || el.getAttribute("aria-pressed")) === "true";
+  const isEnabled = (el) => !el.disabled && el.getAttribute("aria-disabled") !== "true";
+
+  // What a visitor clicks to flip a toggle: the toggle when it is visible, else a visible label
+  // for it (the usual styled switch drawn over a visually hidden checkbox), else the toggle.
+  const toggleTarget = (el) => {
+    if (isVisible(el)) return el;
+    const label = Array.from(el.labels || []).find(isVisible);
+    if (label) return label;
+    const wrapper = el.parentElement && el.parentElement.closest("label, [role=switch]");
+    return wrapper && isVisible(wrapper) ? wrapper : el;
+  };
+
+  // The innermost element at a point of this frame's viewport, through open shadow roots.
+  const deepHit = (x, y) => {
+    let node = document.elementFromPoint(x, y);
+    while (node && node.shadowRoot) {
+      const inner = node.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === node) break;
+      node = inner;
+    }
+    return node;
+  };
+  const composedContains = (el, node) => {
+    for (let n = node; n; n = n.parentNode || n.host) if (n === el) return true;
+    return false;
+  };
+  // One animation frame, or 100 ms where frames are throttled.
+  const nextFrame = () => new Promise((done) => {
+    const timer = setTimeout(done, 100);
+    requestAnimationFrame(() => { clearTimeout(timer); done(); });
+  });
+  // Playwright's actionability checks: attached and visible, enabled, stable (the same box over
+  // two animation frames), and the element itself receives a click at its centre.
+  const probe = async (el) => {
+    if (!el || !isVisible(el)) return { ok: false, reason: "not visible" };
+    if (!isEnabled(el)) return { ok: false, reason: "disabled" };
+    const box0 = el.getBoundingClientRect();
+    if (box0.top < 0 || box0.bottom > innerHeight || box0.left < 0 || box0.right > innerWidth) {
+      el.scrollIntoView({ block: "center", inline: "center" });
+    }
+    const box1 = el.getBoundingClientRect();
+    await nextFrame();
+    await nextFrame();
+    const box = el.getBoundingClientRect();
+    if (box.x !== box1.x || box.y !== box1.y || box.width !== box1.width || box.height !== box1.height) {
+      return { ok: false, reason: "still moving" };
+    }
+    const x = box.left + box.width / 2;
+    const y = box.top + box.height / 2;
+    const hit = deepHit(x, y);
+    if (!hit || !composedContains(el, hit)) {
+      return { ok: false, reason: "covered by " + (hit ? describe(hit) : "nothing") };
+    }
+    return { ok: true, x, y, what: describe(el) };
+  };
+
   // Multilingual button vocabulary (EN, FR, DE, ES, IT, NL, PT, PL, SV, DA, CS). Word boundaries
   // are Unicode letters and digits, not ASCII `\b`, or words ending in `ć` or `ę` never match;
   // refusals are tried first, so a negated accept ("I do not agree") reads as one.
@@ -146,10 +206,20 @@
       click(el);
       return what;
     },
-    clickAll(selector) {
-      const els = queryAll(selector).filter(isVisible);
-      els.forEach(click);
-      return els.length;
+    // Where a trusted click on the first visible match would land, once it is actionable.
+    target(selector) { return probe(queryAll(selector).find(isVisible)); },
+    // Switches off every enabled match that is on, hidden checkboxes through their labels;
+    // reports what is still on, so no choice is saved with a category left on.
+    switchOff(selector) {
+      const on = () => queryAll(selector).filter((el) => isEnabled(el) && isOn(el));
+      let switched = 0;
+      for (const el of on()) {
+        const target = toggleTarget(el);
+        click(target);
+        if (isOn(el) && target !== el) el.click();
+        if (!isOn(el)) switched++;
+      }
+      return { switched, on: on().map(describe) };
     },
     heuristic() {
       const banner = findBanner();
@@ -159,6 +229,11 @@
         text: banner.text.replace(/\s+/g, " ").slice(0, 300),
         buttons: banner.kinds.map(([b, kind]) => ({ kind, label: describe(b) })),
       };
+    },
+    heuristicTarget(kind) {
+      const banner = findBanner();
+      const hit = banner && banner.kinds.find(([, k]) => k === kind);
+      return probe(hit && hit[0]);
     },
     heuristicClick(kind) {
       const banner = findBanner();

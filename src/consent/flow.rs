@@ -1,95 +1,22 @@
-//! Answering a banner a platform rule knows: its flows for the choice, step by step, then its
-//! JavaScript API; a refusal the banner does not offer is told apart from a cookie wall.
+//! A rule's flow, step by step: presses that land, every toggle switched off before anything
+//! is saved, bounded waits.
 
 use std::time::Instant;
 
-use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use serde_json::{Value, json};
 
-use super::rules::{Flow, Platform};
+use super::press::Target;
+use super::rules::{Action, Flow};
 use super::{ConsentDriver, POLL, call};
-use crate::browser::{BrowserSession, Frame, Tab};
-use crate::model::{Choice, ConsentOutcome, ConsentRecord};
+use crate::browser::{Frame, Tab};
+
+/// A flow that stopped before its end: what it had clicked, and why it stopped.
+pub(super) struct FlowFailure {
+    pub(super) clicked: Vec<String>,
+    pub(super) reason: String,
+}
 
 impl ConsentDriver {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn answer_rule(
-        &self,
-        tab: &Tab,
-        page: &str,
-        platform: &Platform,
-        how: Vec<String>,
-        frames: &[Frame],
-        session: &BrowserSession,
-        context: &BrowserContextId,
-    ) -> ConsentRecord {
-        let mut record = self.record(page, Some(platform), how, ConsentOutcome::Unverified, None);
-        let flows = match self.choice {
-            Choice::Accept => &platform.accept,
-            Choice::Reject => &platform.reject,
-        };
-        let mut tried_any = false;
-        for flow in flows {
-            let Some(frame) = self.flow_frame(tab, flow, frames).await else {
-                continue;
-            };
-            tried_any = true;
-            match self.run_flow(tab, &frame, flow).await {
-                Ok(clicked) => record.clicked.extend(clicked),
-                Err(clicked) => {
-                    record.clicked.extend(clicked);
-                    continue;
-                }
-            }
-            if let Some(proof) = self.verify(tab, platform, session, context).await {
-                record.outcome = ConsentOutcome::Verified;
-                record.verification = Some(proof);
-                return record;
-            }
-        }
-        let api = match self.choice {
-            Choice::Accept => platform.api_accept.as_deref(),
-            Choice::Reject => platform.api_reject.as_deref(),
-        };
-        if let Some(api) = api
-            && let Some(top) = tab.frames().await.first()
-        {
-            tried_any = true;
-            if call(tab, top, "run", &json!(api)).await == Some(json!(true)) {
-                record.clicked.push(format!("API {api}"));
-                if let Some(proof) = self.verify(tab, platform, session, context).await {
-                    record.outcome = ConsentOutcome::Verified;
-                    record.verification = Some(proof);
-                    return record;
-                }
-            }
-        }
-        if !tried_any && self.choice == Choice::Reject {
-            record.outcome = if self.wall_present(tab, platform, frames).await {
-                ConsentOutcome::CookieWall
-            } else {
-                ConsentOutcome::NoRejectOption
-            };
-        }
-        record
-    }
-
-    pub(super) async fn wall_present(
-        &self,
-        tab: &Tab,
-        platform: &Platform,
-        frames: &[Frame],
-    ) -> bool {
-        for selector in &platform.walls {
-            for frame in frames {
-                if call(tab, frame, "visible", &json!(selector)).await == Some(json!(true)) {
-                    return true;
-                }
-            }
-        }
-        false
-    }
-
     /// The frame where a flow's first element is present, if any.
     pub(super) async fn flow_frame(
         &self,
@@ -97,12 +24,7 @@ impl ConsentDriver {
         flow: &Flow,
         frames: &[Frame],
     ) -> Option<Frame> {
-        let first = flow.steps.first()?;
-        let selector = first
-            .click
-            .as_ref()
-            .or(first.wait_for.as_ref())
-            .or(first.click_all.as_ref())?;
+        let selector = flow.steps.first()?.action()?.selector().to_string();
         for frame in frames {
             if call(tab, frame, "exists", &json!(selector)).await == Some(json!(true)) {
                 return Some(frame.clone());
@@ -111,69 +33,97 @@ impl ConsentDriver {
         None
     }
 
-    /// Runs a flow's steps; Err when a required step's element never showed.
+    /// Runs a flow's steps; Err when a required step could not be done.
     pub(super) async fn run_flow(
         &self,
         tab: &Tab,
         frame: &Frame,
         flow: &Flow,
-    ) -> Result<Vec<String>, Vec<String>> {
+    ) -> Result<Vec<String>, FlowFailure> {
         let mut clicked = Vec::new();
-        for step in &flow.steps {
-            let done = if let Some(selector) = &step.click {
-                match self.wait_until(tab, frame, "click", selector).await {
-                    Some(Value::String(what)) => {
-                        clicked.push(what);
-                        true
+        for (number, step) in (1..).zip(&flow.steps) {
+            let failed = match step.action() {
+                Some(Action::Click(selector)) => {
+                    match self.press(tab, frame, Target::Selector(selector)).await {
+                        Some(what) => {
+                            clicked.push(what);
+                            None
+                        }
+                        None => Some(format!("{selector} never showed")),
                     }
-                    _ => false,
                 }
-            } else if let Some(selector) = &step.click_all {
-                if let Some(count) = call(tab, frame, "clickAll", &json!(selector)).await
-                    && count.as_u64().unwrap_or(0) > 0
-                {
-                    clicked.push(format!("{count} × {selector}"));
-                }
-                true
-            } else if let Some(selector) = &step.wait_for {
-                self.wait_until(tab, frame, "visible", selector).await == Some(json!(true))
-            } else if let Some(selector) = &step.wait_gone {
-                let deadline = Instant::now() + self.timing.step;
-                loop {
-                    if call(tab, frame, "visible", &json!(selector)).await != Some(json!(true)) {
-                        break true;
+                Some(Action::ClickAll(selector)) => {
+                    let (switched, still_on) = self.switch_off(tab, frame, selector).await;
+                    if switched > 0 {
+                        clicked.push(format!("switched off {switched} × {selector}"));
                     }
-                    if Instant::now() >= deadline {
-                        break false;
+                    if !still_on.is_empty() {
+                        // Never optional: whatever comes next would save a category left on.
+                        return Err(FlowFailure {
+                            clicked,
+                            reason: format!(
+                                "step {number}: still on after switching off: {}",
+                                still_on.join(", ")
+                            ),
+                        });
                     }
-                    tokio::time::sleep(POLL).await;
+                    None
                 }
-            } else {
-                true
+                Some(Action::WaitFor(selector)) => {
+                    let shown = self.wait_for(tab, frame, selector, true).await;
+                    (!shown).then(|| format!("{selector} never showed"))
+                }
+                Some(Action::WaitGone(selector)) => {
+                    let gone = self.wait_for(tab, frame, selector, false).await;
+                    (!gone).then(|| format!("{selector} stayed"))
+                }
+                None => None,
             };
-            if !done && !step.optional {
-                return Err(clicked);
+            if let Some(reason) = failed
+                && !step.optional
+            {
+                return Err(FlowFailure {
+                    clicked,
+                    reason: format!("step {number}: {reason}"),
+                });
             }
         }
         Ok(clicked)
     }
 
-    /// Repeats a command until it returns something other than null/false, within the step budget.
-    pub(super) async fn wait_until(
-        &self,
-        tab: &Tab,
-        frame: &Frame,
-        command: &str,
-        selector: &str,
-    ) -> Option<Value> {
+    /// Switches off every match that is on, within the step budget; returns how many were
+    /// switched and what is still on.
+    async fn switch_off(&self, tab: &Tab, frame: &Frame, selector: &str) -> (usize, Vec<String>) {
+        let deadline = Instant::now() + self.timing.step;
+        let mut switched = 0;
+        loop {
+            let result = call(tab, frame, "switchOff", &json!(selector)).await;
+            let result = result.unwrap_or(Value::Null);
+            switched += result.get("switched").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let still_on: Vec<String> = match result.get("on").and_then(Value::as_array) {
+                Some(on) => on
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                None => vec!["(the page did not answer)".to_string()],
+            };
+            if still_on.is_empty() || Instant::now() >= deadline {
+                return (switched, still_on);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits, within the step budget, until a match is visible (`shown`) or none is.
+    async fn wait_for(&self, tab: &Tab, frame: &Frame, selector: &str, shown: bool) -> bool {
         let deadline = Instant::now() + self.timing.step;
         loop {
-            let result = call(tab, frame, command, &json!(selector)).await;
-            if matches!(&result, Some(v) if !v.is_null() && v != &json!(false)) {
-                return result;
+            let visible = call(tab, frame, "visible", &json!(selector)).await == Some(json!(true));
+            if visible == shown {
+                return true;
             }
             if Instant::now() >= deadline {
-                return None;
+                return false;
             }
             tokio::time::sleep(POLL).await;
         }

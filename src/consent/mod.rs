@@ -2,15 +2,18 @@
 //! heuristic), run its accept or reject flow, fall back to its JavaScript API, and prove the
 //! choice took effect. The page-side helper is `engine.js`; every decision is made here.
 
+mod answer;
 mod detect;
 mod flow;
 mod heuristic;
 pub mod preset;
+mod press;
 pub mod rules;
 mod verify;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
@@ -18,8 +21,7 @@ use serde_json::{Value, json};
 
 use crate::browser::{BrowserSession, Frame, Tab};
 pub use crate::model::Choice;
-use crate::model::{ConsentOutcome, ConsentRecord, Mode};
-use detect::Found;
+use crate::model::{ConsentAttempt, ConsentOutcome, ConsentRecord, Mode};
 use rules::{Platform, RuleSet};
 
 /// The page-side helper, evaluated before each command (it installs itself once per document).
@@ -46,6 +48,39 @@ impl Default for ConsentTiming {
     }
 }
 
+/// Tells which cookies only consent may set, by name and cookie domain: one appearing during
+/// or after a refusal disproves it.
+#[derive(Clone)]
+pub struct GatedCookies(Arc<CookieTest>);
+
+/// A test on a cookie's name and domain.
+type CookieTest = dyn Fn(&str, &str) -> bool + Send + Sync;
+
+impl GatedCookies {
+    pub fn new(test: impl Fn(&str, &str) -> bool + Send + Sync + 'static) -> GatedCookies {
+        GatedCookies(Arc::new(test))
+    }
+
+    /// Third-party cookies only: what can be said without knowing any cookie.
+    pub fn third_party_of(site: &str) -> GatedCookies {
+        let site = site.to_ascii_lowercase();
+        GatedCookies::new(move |_, domain| {
+            let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+            !(domain == site || domain.ends_with(&format!(".{site}")))
+        })
+    }
+
+    pub fn needs_consent(&self, name: &str, domain: &str) -> bool {
+        (self.0)(name, domain)
+    }
+}
+
+impl std::fmt::Debug for GatedCookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GatedCookies(..)")
+    }
+}
+
 /// Answers banners for one pass.
 pub struct ConsentDriver {
     rules: RuleSet,
@@ -53,8 +88,23 @@ pub struct ConsentDriver {
     mode: Mode,
     timing: ConsentTiming,
     artifacts: Option<PathBuf>,
+    needs_consent: GatedCookies,
     screenshots: AtomicUsize,
     answered: std::sync::atomic::AtomicBool,
+    start_over: Mutex<StartOver>,
+}
+
+/// A pass whose browser context a strategy spoiled, and where it resumes in a fresh one.
+#[derive(Debug, Default)]
+struct StartOver {
+    /// The banner (platform id, or `heuristic`) and the first strategy to try afresh.
+    resume: Option<(String, usize)>,
+    /// A fresh context was asked for and not yet given.
+    pending: bool,
+    /// The pass started over already: it does so once.
+    done: bool,
+    /// Attempts made in contexts that were thrown away.
+    attempts: Vec<ConsentAttempt>,
 }
 
 /// How often a condition is re-checked while waiting for it.
@@ -66,6 +116,7 @@ impl ConsentDriver {
         mode: Mode,
         timing: ConsentTiming,
         artifacts: Option<PathBuf>,
+        needs_consent: GatedCookies,
     ) -> Option<ConsentDriver> {
         Some(ConsentDriver {
             rules,
@@ -73,9 +124,49 @@ impl ConsentDriver {
             mode,
             timing,
             artifacts,
+            needs_consent,
             screenshots: AtomicUsize::new(0),
             answered: std::sync::atomic::AtomicBool::new(false),
+            start_over: Mutex::new(StartOver::default()),
         })
+    }
+
+    /// Whether the pass must start over in a fresh browser context because a strategy may have
+    /// granted consent; true once per pass, and the caller then redoes its first pages there.
+    pub fn start_over(&self) -> bool {
+        let mut state = self.start_over.lock().expect("start-over state");
+        if state.pending && !state.done {
+            state.pending = false;
+            state.done = true;
+            return true;
+        }
+        false
+    }
+
+    /// Records that the context is spoiled and the banner should be answered afresh from
+    /// strategy `next`; false when the pass already started over once.
+    fn taint(&self, banner: &str, next: usize, attempts: &[ConsentAttempt]) -> bool {
+        let mut state = self.start_over.lock().expect("start-over state");
+        if state.done {
+            return false;
+        }
+        state.pending = true;
+        state.resume = Some((banner.to_string(), next));
+        state.attempts = attempts.to_vec();
+        true
+    }
+
+    /// Where to start on a banner, and the attempts made before the pass started over.
+    fn resume_for(&self, banner: &str) -> (usize, Vec<ConsentAttempt>) {
+        let mut state = self.start_over.lock().expect("start-over state");
+        if !state.done {
+            return (0, Vec::new());
+        }
+        let attempts = std::mem::take(&mut state.attempts);
+        match state.resume.take() {
+            Some((id, next)) if id == banner => (next, attempts),
+            _ => (0, attempts),
+        }
     }
 
     /// Records that the choice was made another way (a preset consent cookie), so the first
@@ -128,21 +219,7 @@ impl ConsentDriver {
         };
         let shot = self.screenshots.fetch_add(1, Ordering::SeqCst);
         let before = self.screenshot(tab, shot, "before").await;
-        let mut record = match &found {
-            Found::Rule {
-                platform,
-                how,
-                frames,
-            } => {
-                self.answer_rule(tab, page, platform, how.clone(), frames, session, context)
-                    .await
-            }
-            Found::Heuristic {
-                frame,
-                buttons,
-                text,
-            } => self.answer_heuristic(tab, page, frame, buttons, text).await,
-        };
+        let mut record = self.answer(tab, page, &found, session, context).await;
         settle_after_action(tab).await;
         record.screenshot_before = before;
         record.screenshot_after = self.screenshot(tab, shot, "after").await;
@@ -171,6 +248,7 @@ impl ConsentDriver {
             verification,
             screenshot_before: None,
             screenshot_after: None,
+            attempts: Vec::new(),
         }
     }
 

@@ -85,6 +85,7 @@ pub async fn plant(
         verification: Some(verification),
         screenshot_before: None,
         screenshot_after: None,
+        attempts: Vec::new(),
     }
 }
 

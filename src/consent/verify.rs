@@ -1,7 +1,7 @@
 //! Proof that a choice took effect: the platform's consent cookie or storage key, its
 //! JavaScript state, the banner gone, or what `__tcfapi` says.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use serde_json::{Value, json};
@@ -12,43 +12,29 @@ use crate::browser::{BrowserSession, Tab};
 use crate::model::Choice;
 
 impl ConsentDriver {
-    /// Proof that the choice took effect, polled within the verify budget.
+    /// Proof that `choice` took effect, polled for at most `budget`.
     pub(super) async fn verify(
         &self,
         tab: &Tab,
         platform: &Platform,
+        choice: Choice,
         session: &BrowserSession,
         context: &BrowserContextId,
+        budget: Duration,
     ) -> Option<String> {
-        let verify = &platform.verify;
-        let (pattern, js) = match self.choice {
-            Choice::Accept => (verify.accept.as_deref(), verify.js_accept.as_deref()),
-            Choice::Reject => (verify.reject.as_deref(), verify.js_reject.as_deref()),
-        };
-        let pattern = pattern.and_then(|p| regex::Regex::new(p).ok());
-        let deadline = Instant::now() + self.timing.verify;
+        let deadline = Instant::now() + budget;
         loop {
-            let top = tab.frames().await.into_iter().next()?;
-            if let (Some(name), Some(pattern)) = (&verify.cookie, &pattern)
-                && let Ok(jar) = session.cookies(context).await
-                && let Some(cookie) = jar.iter().find(|c| &c.key.name == name)
+            if let Some(proof) = self
+                .proof_now(tab, platform, choice, session, context)
+                .await
             {
-                let value = percent_decode(&cookie.value);
-                if pattern.is_match(&value) {
-                    return Some(format!("cookie {name} matches /{pattern}/"));
-                }
+                return Some(proof);
             }
-            if let (Some(key), Some(pattern)) = (&verify.storage, &pattern)
-                && let Some(Value::String(value)) = call(tab, &top, "storage", &json!(key)).await
-                && pattern.is_match(&value)
-            {
-                return Some(format!("localStorage {key} matches /{pattern}/"));
-            }
-            if let Some(js) = js
-                && call(tab, &top, "evaluate", &json!(js)).await == Some(json!(true))
-            {
-                return Some(format!("{js} is true"));
-            }
+            let verify = &platform.verify;
+            let js = match choice {
+                Choice::Accept => verify.js_accept.as_deref(),
+                Choice::Reject => verify.js_reject.as_deref(),
+            };
             let nothing_specific =
                 verify.cookie.is_none() && verify.storage.is_none() && js.is_none();
             if nothing_specific && !self.banner_visible(tab, platform).await {
@@ -59,6 +45,46 @@ impl ConsentDriver {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// What the platform's own state says now about `choice`: its consent cookie or storage
+    /// value, or its JavaScript state. None when nothing specific proves it.
+    pub(super) async fn proof_now(
+        &self,
+        tab: &Tab,
+        platform: &Platform,
+        choice: Choice,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Option<String> {
+        let verify = &platform.verify;
+        let (pattern, js) = match choice {
+            Choice::Accept => (verify.accept.as_deref(), verify.js_accept.as_deref()),
+            Choice::Reject => (verify.reject.as_deref(), verify.js_reject.as_deref()),
+        };
+        let pattern = pattern.and_then(|p| regex::Regex::new(p).ok());
+        let top = tab.top_frame();
+        if let (Some(name), Some(pattern)) = (&verify.cookie, &pattern)
+            && let Ok(jar) = session.cookies(context).await
+            && let Some(cookie) = jar.iter().find(|c| &c.key.name == name)
+        {
+            let value = percent_decode(&cookie.value);
+            if pattern.is_match(&value) {
+                return Some(format!("cookie {name} matches /{pattern}/"));
+            }
+        }
+        if let (Some(key), Some(pattern)) = (&verify.storage, &pattern)
+            && let Some(Value::String(value)) = call(tab, &top, "storage", &json!(key)).await
+            && pattern.is_match(&value)
+        {
+            return Some(format!("localStorage {key} matches /{pattern}/"));
+        }
+        if let Some(js) = js
+            && call(tab, &top, "evaluate", &json!(js)).await == Some(json!(true))
+        {
+            return Some(format!("{js} is true"));
+        }
+        None
     }
 
     /// What `__tcfapi` says after the action: Ok(proof) when its purposes agree with the

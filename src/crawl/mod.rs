@@ -23,7 +23,7 @@ use crate::browser::{BrowserError, BrowserOptions, BrowserSession, ScopeGate, Ta
 use crate::capture::Inventory;
 use crate::consent::preset::Presets;
 use crate::consent::rules::RuleSet;
-use crate::consent::{ConsentDriver, ConsentTiming};
+use crate::consent::{ConsentDriver, ConsentTiming, GatedCookies};
 use crate::discover::{
     Frontier, Limits, QueuedPage, Scope, ScopeDecision, ScopeMode, ScopeRules, Via, normalize,
 };
@@ -59,6 +59,8 @@ pub struct ScanSettings {
     pub artifacts_dir: Option<PathBuf>,
     /// Consent cookies to plant instead of answering the banner, per answer.
     pub consent_presets: Presets,
+    /// Cookies only consent may set: seen after a refusal, they disprove it.
+    pub needs_consent: GatedCookies,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -396,6 +398,7 @@ impl<'a> Crawler<'a> {
             mode,
             self.settings.consent_timing,
             self.settings.artifacts_dir.clone(),
+            self.settings.needs_consent.clone(),
         )
     }
 

@@ -18,9 +18,37 @@ use crate::model::{ConsentOutcome, PageOutcome};
 const MAX_BROWSER_RESTARTS: u32 = 5;
 
 impl Crawler<'_> {
+    /// Visits a batch of pages concurrently. When answering the banner on the pass's first
+    /// pages may have granted consent the pass must refuse, the context is spoiled: it is
+    /// thrown away and the batch visited again in a fresh one, where the banner is answered
+    /// with the next strategy.
+    pub(super) async fn visit_batch(
+        &mut self,
+        pass: &mut Pass,
+        batch: &[QueuedPage],
+        driver: Option<&ConsentDriver>,
+        first: bool,
+    ) -> Vec<Option<VisitResult>> {
+        let results = self.visit_batch_once(pass, batch, driver, first).await;
+        let Some(driver) = driver else {
+            return results;
+        };
+        if !first || self.stopped() || !driver.start_over() {
+            return results;
+        }
+        for tab in pass.tabs.drain(..).flatten() {
+            tab.close().await;
+        }
+        if let Some(context) = pass.context.take() {
+            self.session.dispose_context(context).await;
+        }
+        self.visit_batch_once(pass, batch, Some(driver), first)
+            .await
+    }
+
     /// Visits a batch of pages concurrently; a page the browser died on is retried once
     /// (after a relaunch), pages never started are not charged a retry.
-    pub(super) async fn visit_batch(
+    async fn visit_batch_once(
         &mut self,
         pass: &mut Pass,
         batch: &[QueuedPage],

@@ -317,6 +317,7 @@ fn consent(outcome: ConsentOutcome, platform: Option<&str>) -> ConsentRecord {
         verification: None,
         screenshot_before: None,
         screenshot_after: None,
+        attempts: Vec::new(),
     }
 }
 

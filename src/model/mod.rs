@@ -229,6 +229,24 @@ pub struct ConsentRecord {
     /// Screenshot files beside the scan JSON (in its `-artifacts` directory).
     pub screenshot_before: Option<String>,
     pub screenshot_after: Option<String>,
+    /// Every strategy tried, in order, including those tried in a context that was then
+    /// thrown away because a step may have granted consent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<ConsentAttempt>,
+}
+
+/// One strategy tried on a banner: a rule's flow, its JavaScript API, a heuristic layer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConsentAttempt {
+    /// What was tried, e.g. `onetrust reject flow 3` or `heuristic: settings layer`.
+    pub strategy: String,
+    /// What it clicked or called, in order.
+    pub clicked: Vec<String>,
+    /// What came of it: the proof, or why it did not count.
+    pub result: String,
+    /// Whether it made the pass start over in a fresh browser context.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tainted: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -65,6 +65,13 @@ impl Choice {
             Mode::Reject => Some(Choice::Reject),
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Accept => "accept",
+            Choice::Reject => "reject",
+        }
+    }
 }
 
 /// How a page came to be queued.

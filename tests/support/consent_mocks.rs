@@ -14,6 +14,9 @@
 //!   centre (shown ~250 ms after the click) → uncheck each visible, checked
 //!   `input.category-switch-handler` → `.save-preference-btn-handler`. Gated by a
 //!   `<script type="text/plain" class="optanon-category-C0002">` placeholder.
+//! - trap-hidden-toggles: the OneTrust mock with its category checkboxes visually hidden under
+//!   styled labels (the usual pattern); trap-save-accepts: its "Confirm My Choices" saves every
+//!   category whatever the toggles say. Both answer `OneTrust.RejectAll()`.
 //! - cookiebot: gated by a `<script type="text/plain" data-cookieconsent="statistics">`.
 //! - didomi: inserts `#didomi-host` 300 ms after load and binds its buttons 500 ms later (a
 //!   click in between does nothing).
@@ -83,26 +86,57 @@ fn nothing_clicked(outcome: Outcome) -> Expectation {
     }
 }
 
+/// The OneTrust mock under another host, its variant chosen by `head`.
+fn onetrust_mock(
+    id: &'static str,
+    host: &'static str,
+    name: &'static str,
+    head: &'static str,
+) -> Mock {
+    Mock {
+        id,
+        host,
+        platform: Some("onetrust"),
+        lang: "en",
+        name,
+        head,
+        body: "",
+        script: ONETRUST_JS,
+        accept: verified(
+            ("OptanonConsent", "groups=C0001:1,C0002:1,C0003:1,C0004:1"),
+            true,
+        ),
+        reject: verified(
+            ("OptanonConsent", "groups=C0001:1,C0002:0,C0003:0,C0004:0"),
+            false,
+        ),
+    }
+}
+
 fn mocks() -> Vec<Mock> {
     vec![
-        Mock {
-            id: "onetrust",
-            host: "www.onetrust.test",
-            platform: Some("onetrust"),
-            lang: "en",
-            name: "OneTrust mock",
-            head: ONETRUST_HEAD,
-            body: "",
-            script: ONETRUST_JS,
-            accept: verified(
-                ("OptanonConsent", "groups=C0001:1,C0002:1,C0003:1,C0004:1"),
-                true,
-            ),
-            reject: verified(
-                ("OptanonConsent", "groups=C0001:1,C0002:0,C0003:0,C0004:0"),
-                false,
-            ),
-        },
+        onetrust_mock(
+            "onetrust",
+            "www.onetrust.test",
+            "OneTrust mock",
+            ONETRUST_HEAD,
+        ),
+        // The wrong-click trap: OneTrust's usual toggles, checkboxes visually hidden under a
+        // styled label. Skipping them saves the pre-ticked categories, an accept.
+        onetrust_mock(
+            "trap-hidden-toggles",
+            "www.trap-hidden-toggles.test",
+            "OneTrust mock, hidden toggles",
+            TRAP_HIDDEN_TOGGLES_HEAD,
+        ),
+        // A preference centre whose "Confirm My Choices" saves everything, whatever the
+        // toggles say: the settings flow grants consent, the API can still refuse.
+        onetrust_mock(
+            "trap-save-accepts",
+            "www.trap-save-accepts.test",
+            "OneTrust mock, save accepts",
+            TRAP_SAVE_ACCEPTS_HEAD,
+        ),
         Mock {
             id: "cookiebot",
             host: "www.cookiebot.test",
@@ -613,6 +647,12 @@ const COMMON_JS: &str = r##"
 
 const ONETRUST_HEAD: &str = r##"<script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
 
+const TRAP_HIDDEN_TOGGLES_HEAD: &str = r##"<script>window.__otVariant = 'hidden-toggles';</script>
+<script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
+
+const TRAP_SAVE_ACCEPTS_HEAD: &str = r##"<script>window.__otVariant = 'save-accepts';</script>
+<script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
+
 const ONETRUST_JS: &str = r##"
 (function () {
   var fx = window.__fx;
@@ -668,12 +708,23 @@ const ONETRUST_JS: &str = r##"
     // The preference centre fades in.
     setTimeout(function () { filter.style.display = 'block'; pc.style.display = 'block'; }, 250);
   }
+  var VARIANT = window.__otVariant || '';
   function render() {
+    // hidden-toggles: the checkbox is visually hidden, a styled label draws the switch.
+    var hidden = VARIANT === 'hidden-toggles';
+    var inputStyle = hidden
+      ? 'position:absolute;opacity:0;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0)'
+      : 'width:18px;height:18px';
     var toggles = ['C0002', 'C0003', 'C0004'].map(function (g) {
       return '<div class="ot-accordion-layout ot-cat-item" data-optanongroupid="' + g + '">' +
-        '<label class="ot-cat-header" for="ot-group-id-' + g + '">' + NAMES[g] + '</label> ' +
+        '<span class="ot-cat-header">' + NAMES[g] + '</span> ' +
         '<input type="checkbox" name="ot-group-id-' + g + '" id="ot-group-id-' + g + '" class="category-switch-handler" ' +
-        'data-optanongroupid="' + g + '" aria-checked="true" checked style="width:18px;height:18px"></div>';
+        'data-optanongroupid="' + g + '" aria-checked="true" checked style="' + inputStyle + '">' +
+        (hidden
+          ? '<label class="ot-switch" for="ot-group-id-' + g + '"><span class="ot-switch-nob" ' +
+            'style="display:inline-block;width:36px;height:18px;border-radius:9px;background:#468254"></span></label>'
+          : '') +
+        '</div>';
     }).join('');
     var sdk = document.createElement('div');
     sdk.id = 'onetrust-consent-sdk';
@@ -706,7 +757,7 @@ const ONETRUST_JS: &str = r##"
     sdk.querySelector('.save-preference-btn-handler').addEventListener('click', function () {
       var choice = { C0001: true };
       sdk.querySelectorAll('input.category-switch-handler').forEach(function (i) { choice[i.getAttribute('data-optanongroupid')] = i.checked; });
-      save(choice);
+      save(VARIANT === 'save-accepts' ? all(true) : choice);
     });
     sdk.querySelectorAll('input.category-switch-handler').forEach(function (i) {
       i.addEventListener('change', function () { i.setAttribute('aria-checked', String(i.checked)); });
