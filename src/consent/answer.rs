@@ -13,7 +13,7 @@ use serde_json::json;
 use super::detect::Found;
 use super::press::Target;
 use super::rules::{Flow, Platform};
-use super::{ConsentDriver, call};
+use super::{ConsentDriver, Resume, call};
 use crate::browser::{BrowserSession, Frame, Tab};
 use crate::model::{Choice, ConsentAttempt, ConsentOutcome, ConsentRecord};
 
@@ -25,6 +25,8 @@ pub(super) enum Strategy<'a> {
     Api(&'a str),
     /// The heuristic's button for the choice, in whichever frame shows one.
     Heuristic,
+    /// Refusing in a banner's settings layer: open it, switch every category off, save.
+    SettingsLayer,
 }
 
 impl Strategy<'_> {
@@ -34,6 +36,7 @@ impl Strategy<'_> {
             Strategy::Flow(index, _) => format!("{id} {} flow {}", choice.as_str(), index + 1),
             Strategy::Api(expression) => format!("{id} API {expression}"),
             Strategy::Heuristic => format!("heuristic {} button", choice.as_str()),
+            Strategy::SettingsLayer => "heuristic settings layer".into(),
         }
     }
 }
@@ -49,6 +52,19 @@ pub(super) struct Run {
     pub(super) note: Option<String>,
     /// The heuristic's TCF check contradicted the choice.
     pub(super) contradiction: Option<String>,
+}
+
+impl Run {
+    /// A strategy that stopped before proof could show.
+    pub(super) fn stopped(clicked: Vec<String>, why: &str) -> Run {
+        Run {
+            acted: !clicked.is_empty(),
+            clicked,
+            proof: None,
+            note: Some(why.to_string()),
+            contradiction: None,
+        }
+    }
 }
 
 /// The judgement on one strategy.
@@ -76,6 +92,9 @@ impl ConsentDriver {
         }
         // A rule that matched but failed (an older version's DOM) falls through to the heuristic.
         strategies.push(Strategy::Heuristic);
+        if self.choice == Choice::Reject {
+            strategies.push(Strategy::SettingsLayer);
+        }
         strategies
     }
 
@@ -115,6 +134,20 @@ impl ConsentDriver {
         };
         let key = platform.map_or("heuristic", |p| p.id.as_str()).to_string();
         let (from, mut attempts) = self.resume_for(&key);
+        let Some(from) = from else {
+            // Two contexts spoiled: this one is scanned with the banner unanswered.
+            let spoiled = attempts.iter().rev().find(|a| a.tainted);
+            record.outcome = ConsentOutcome::Failed;
+            record.verification = Some(format!(
+                "left unanswered: every way to refuse tried may have granted consent{}",
+                spoiled.map_or(String::new(), |a| format!(
+                    " (last: {}: {})",
+                    a.strategy, a.result
+                ))
+            ));
+            record.attempts = attempts;
+            return record;
+        };
         let strategies = self.strategies(platform);
         let mut acted_here = false;
         let mut offered = false;
@@ -170,11 +203,13 @@ impl ConsentDriver {
                         why.clone(),
                         true,
                     ));
-                    let again = self.taint(&key, index + 1, &so_far);
-                    let result = if again {
-                        format!("{why}; starting over in a fresh browser context")
-                    } else {
-                        format!("{why}; the pass already started over once")
+                    let result = match self.taint(&key, index + 1, &so_far) {
+                        Resume::NextStrategy => {
+                            format!("{why}; starting over in a fresh browser context")
+                        }
+                        Resume::Unanswered => {
+                            format!("{why}; starting over in a fresh browser context, unanswered")
+                        }
                     };
                     attempts.push(attempt(describe, clicked, result, true));
                     record.outcome = ConsentOutcome::Failed;
@@ -279,6 +314,7 @@ impl ConsentDriver {
                 })
             }
             Strategy::Heuristic => self.run_heuristic(tab, session, context).await,
+            Strategy::SettingsLayer => self.run_settings_layer(tab, session, context).await,
         }
     }
 

@@ -121,6 +121,24 @@
     return { ok: true, x, y, what: describe(el) };
   };
 
+  // Switches off every enabled toggle that is on, through what a visitor would click, then
+  // the toggle itself; reports what is still on.
+  const switchOffAll = (toggles) => {
+    const on = () => toggles().filter((el) => isEnabled(el) && isOn(el));
+    let switched = 0;
+    for (const el of on()) {
+      const target = toggleTarget(el);
+      click(target);
+      if (isOn(el) && target !== el) el.click();
+      if (!isOn(el)) switched++;
+    }
+    return { switched, on: on().map(describe) };
+  };
+  const TOGGLES = "input[type=checkbox], [role=switch], [role=checkbox], button[aria-pressed]";
+  const bannerToggles = (el) => allElements(el.shadowRoot || el)
+    .concat(el.shadowRoot ? allElements(el) : [])
+    .filter((t) => t.matches(TOGGLES));
+
   // Multilingual button vocabulary (EN, FR, DE, ES, IT, NL, PT, PL, SV, DA, CS). Word boundaries
   // are Unicode letters and digits, not ASCII `\b`, or words ending in `ć` or `ę` never match;
   // refusals are tried first, so a negated accept ("I do not agree") reads as one.
@@ -128,6 +146,8 @@
     reject: /(?<![\p{L}\p{N}_])(do not agree|don't agree|do not accept|don't accept|not agree|refusal|technically necessary|necessary cookies only|only (?:the )?(?:strictly )?necessary|reject|decline|deny|refuse|disagree|necessary only|only necessary|essential only|only essential|continue without|tout refuser|refuser|continuer sans accepter|je refuse|alle ablehnen|ablehnen|nur notwendige|nur essenzielle|ohne zustimmung|rechazar|rechazar todo|denegar|solo necesarias|rifiuta|rifiuta tutto|nega|solo necessari|continua senza accettare|weigeren|alles weigeren|afwijzen|alleen noodzakelijk|rejeitar|recusar|rejeitar tudo|apenas necessários|odrzuć|odrzuć wszystkie|tylko niezbędne|avvisa|avböj|neka|endast nödvändiga|afvis|afvis alle|kun nødvendige|n'accepte pas|nicht zustimmen|nicht akzeptieren|no acepto|non accetto|niet akkoord|nie zgadzam się|nie akceptuję|odmítnout|odmítnout vše|pouze nezbytné)(?![\p{L}\p{N}_])/iu,
     accept: /(?<![\p{L}\p{N}_])(accept|agree|allow|consent|i understand|tout accepter|accepter|j'accepte|d'accord|alle akzeptieren|akzeptieren|zustimmen|einverstanden|alle zulassen|aceptar|aceptar todo|acepto|accetta|accetta tutto|accetto|acconsento|accepteren|alles accepteren|akkoord|toestaan|aceitar|aceitar tudo|concordo|akceptuj|zaakceptuj|zgadzam się|acceptera|godkänn|tillåt alla|acceptér|accepter alle|tillad alle|přijmout|přijmout vše|souhlasím)(?![\p{L}\p{N}_])/iu,
     acknowledge: /^(ok|okay|got it|close|fermer|schließen|cerrar|chiudi|sluiten|fechar|zamknij|stäng|luk|compris|verstanden|entendido|capito|begrepen|entendi|rozumiem|jag förstår|forstået)[.!]?$/i,
+    // Saving the current choice in a settings layer (its label may change as toggles change).
+    save: /(?<![\p{L}\p{N}_])(save|confirm|submit|apply|selection|selected|my choices|enregistrer|sauvegarder|valider|confirmer|ma sélection|mes choix|speichern|bestätigen|auswahl|guardar|confirmar|selección|mis opciones|salva|conferma|selezione|le mie scelte|opslaan|bevestigen|selectie|mijn keuzes|salvar|seleção|minhas escolhas|zapisz|potwierdź|wybór|wybrane|spara|bekräfta|urval|mina val|gem|bekræft|valgte|mine valg|uložit|potvrdit|výběr|vybrané)(?![\p{L}\p{N}_])/iu,
     settings: /(?<![\p{L}\p{N}_])(settings|preferences|customi[sz]e|manage|options|more options|personnaliser|paramètres|préférences|gérer|einstellungen|anpassen|verwalten|mehr optionen|configurar|preferencias|personalizar|gestionar|impostazioni|preferenze|personalizza|gestisci|instellingen|voorkeuren|aanpassen|beheren|definições|preferências|gerir|ustawienia|preferencje|dostosuj|inställningar|anpassa|hantera|indstillinger|tilpas|administrer)(?![\p{L}\p{N}_])/iu,
     // Never clicked: paying, subscribing or logging in is not a consent choice.
     forbidden: /\b(pay|buy|subscribe|subscription|sign in|log ?in|register|abonn|abonnieren|abonnement|s'abonner|payer|bezahlen|kaufen|anmelden|einloggen|registrieren|suscrib|pagar|iniciar sesión|abbonati|abbonamento|paga|accedi|abonneren|betalen|inloggen|assinar|entrar|subskrybuj|zapłać|zaloguj|prenumerera|betala|logga in|abonnér|betal|log ind|€|\$|£)/i,
@@ -143,6 +163,7 @@
     if (!text || text.length > 60) return null;
     if (WORDS.forbidden.test(text)) return "forbidden";
     if (WORDS.reject.test(text)) return "reject";
+    if (WORDS.save.test(text) && !/(?<![\p{L}\p{N}_])(all|tout|alle|todo|todas|tutto|tutti|tudo|wszystkie|allt|alt|vše|všechny)(?![\p{L}\p{N}_])/iu.test(text)) return "save";
     if (WORDS.settings.test(text) && !WORDS.accept.test(text)) return "settings";
     if (WORDS.accept.test(text)) return "accept";
     if (WORDS.acknowledge.test(text)) return "acknowledge";
@@ -174,7 +195,7 @@
       const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
       const kinds = buttons.map((b) => [b, classify(b)]).filter(([, k]) => k);
       // A consent banner offers an answer; a newsletter box with only "Subscribe" is not one.
-      if (!kinds.some(([, k]) => k === "accept" || k === "reject" || k === "acknowledge")) continue;
+      if (!kinds.some(([, k]) => k === "accept" || k === "reject" || k === "acknowledge" || k === "save")) continue;
       const size = el.getBoundingClientRect().width * el.getBoundingClientRect().height;
       if (!best || size < best.size) best = { el, kinds, size, text };
     }
@@ -210,16 +231,16 @@
     target(selector) { return probe(queryAll(selector).find(isVisible)); },
     // Switches off every enabled match that is on, hidden checkboxes through their labels;
     // reports what is still on, so no choice is saved with a category left on.
-    switchOff(selector) {
-      const on = () => queryAll(selector).filter((el) => isEnabled(el) && isOn(el));
-      let switched = 0;
-      for (const el of on()) {
-        const target = toggleTarget(el);
-        click(target);
-        if (isOn(el) && target !== el) el.click();
-        if (!isOn(el)) switched++;
-      }
-      return { switched, on: on().map(describe) };
+    switchOff(selector) { return switchOffAll(() => queryAll(selector)); },
+    // The heuristic banner's toggles switched off (a settings layer), visible or not.
+    heuristicSwitchOff() {
+      const banner = findBanner();
+      if (!banner) return { switched: 0, on: ["(the banner is gone)"] };
+      return switchOffAll(() => bannerToggles(banner.el));
+    },
+    heuristicToggles() {
+      const banner = findBanner();
+      return banner ? bannerToggles(banner.el).length : 0;
     },
     heuristic() {
       const banner = findBanner();

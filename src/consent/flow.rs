@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::press::Target;
 use super::rules::{Action, Flow};
@@ -98,15 +98,8 @@ impl ConsentDriver {
         let mut switched = 0;
         loop {
             let result = call(tab, frame, "switchOff", &json!(selector)).await;
-            let result = result.unwrap_or(Value::Null);
-            switched += result.get("switched").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let still_on: Vec<String> = match result.get("on").and_then(Value::as_array) {
-                Some(on) => on
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                None => vec!["(the page did not answer)".to_string()],
-            };
+            let (done, still_on) = super::heuristic::switch_result(result);
+            switched += done;
             if still_on.is_empty() || Instant::now() >= deadline {
                 return (switched, still_on);
             }

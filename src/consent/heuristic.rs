@@ -4,12 +4,13 @@
 
 use std::time::{Duration, Instant};
 
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use serde_json::{Value, json};
 
 use super::answer::Run;
 use super::press::Target;
 use super::{ConsentDriver, POLL, call};
-use crate::browser::{Frame, Tab};
+use crate::browser::{BrowserSession, Frame, Tab};
 use crate::model::Choice;
 
 impl ConsentDriver {
@@ -18,8 +19,8 @@ impl ConsentDriver {
     pub(super) async fn run_heuristic(
         &self,
         tab: &Tab,
-        session: &crate::browser::BrowserSession,
-        context: &chromiumoxide::cdp::browser_protocol::browser::BrowserContextId,
+        session: &BrowserSession,
+        context: &BrowserContextId,
     ) -> Option<Run> {
         for frame in tab.frames().await {
             let Some(kinds) = self.banner_kinds(tab, &frame).await else {
@@ -37,39 +38,130 @@ impl ConsentDriver {
             if let Some(what) = self.press(tab, &frame, target).await {
                 clicked.push(what);
             }
-            let acted = !clicked.is_empty();
-            let mut proof = self
-                .await_proof(
-                    tab,
-                    None,
-                    Some((frame.clone(), target)),
-                    &mut clicked,
-                    session,
-                    context,
-                )
-                .await;
-            let mut contradiction = None;
-            // A TCF-speaking banner can prove more than its disappearance, or contradict it.
-            if proof.is_some()
-                && let Some(tcf) = self.tcf_proof(tab).await
-            {
-                match tcf {
-                    Ok(said) => proof = Some(said),
-                    Err(said) => {
-                        proof = None;
-                        contradiction = Some(said);
-                    }
-                }
+            if clicked.is_empty() {
+                return Some(Run::stopped(
+                    clicked,
+                    &format!("its {kind} button never showed"),
+                ));
             }
-            return Some(Run {
-                clicked,
-                acted,
-                note: proof.is_none().then(|| "the banner stayed".into()),
-                proof,
-                contradiction,
-            });
+            let repress = Some((frame.clone(), target));
+            let proof = self
+                .await_proof(tab, None, repress, &mut clicked, session, context)
+                .await;
+            return Some(self.with_tcf(tab, clicked, proof).await);
         }
         None
+    }
+
+    /// A refusal in the banner's settings layer: open it unless the banner already holds its
+    /// toggles and a save button, then press its "reject all" if it has one, else switch every
+    /// category off and save, never saving while one is still on. None when no frame's banner
+    /// offers a settings layer.
+    pub(super) async fn run_settings_layer(
+        &self,
+        tab: &Tab,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Option<Run> {
+        for frame in tab.frames().await {
+            let Some(kinds) = self.banner_kinds(tab, &frame).await else {
+                continue;
+            };
+            let has = |kind: &str| kinds.iter().any(|k| k == kind);
+            let toggles = call(tab, &frame, "heuristicToggles", &Value::Null).await;
+            let in_place = has("save") && toggles.and_then(|t| t.as_u64()).unwrap_or(0) > 0;
+            let mut clicked = Vec::new();
+            if !in_place {
+                if !has("settings") {
+                    continue;
+                }
+                match self.press(tab, &frame, Target::Heuristic("settings")).await {
+                    Some(what) => clicked.push(what),
+                    None => continue,
+                }
+            }
+            let Some(layer) = self.settings_layer(tab, &frame, false).await else {
+                return Some(Run::stopped(clicked, "the settings layer never showed"));
+            };
+            let kind = if layer.iter().any(|k| k == "reject") {
+                "reject"
+            } else {
+                let (switched, still_on) = self.switch_off_banner(tab, &frame).await;
+                if switched > 0 {
+                    clicked.push(format!("switched off {switched} categories"));
+                }
+                if !still_on.is_empty() {
+                    let why = format!("still on after switching off: {}", still_on.join(", "));
+                    return Some(Run::stopped(clicked, &why));
+                }
+                // The save button's label may change only now that the toggles are off.
+                if self.settings_layer(tab, &frame, true).await.is_none() {
+                    return Some(Run::stopped(
+                        clicked,
+                        "the settings layer has no save button",
+                    ));
+                }
+                "save"
+            };
+            let target = Target::Heuristic(kind);
+            let Some(what) = self.press(tab, &frame, target).await else {
+                return Some(Run::stopped(
+                    clicked,
+                    &format!("its {kind} button never showed"),
+                ));
+            };
+            clicked.push(what);
+            let repress = Some((frame.clone(), target));
+            let proof = self
+                .await_proof(tab, None, repress, &mut clicked, session, context)
+                .await;
+            return Some(self.with_tcf(tab, clicked, proof).await);
+        }
+        None
+    }
+
+    /// The kinds of button of the settings layer once it shows: a refusal, a save button or
+    /// toggles (only a save button when `save`).
+    async fn settings_layer(&self, tab: &Tab, frame: &Frame, save: bool) -> Option<Vec<String>> {
+        let deadline = Instant::now() + self.timing.step;
+        loop {
+            if let Some(kinds) = self.banner_kinds(tab, frame).await {
+                let has = |kind: &str| kinds.iter().any(|k| k == kind);
+                let ready = if save {
+                    has("save")
+                } else {
+                    has("reject")
+                        || has("save")
+                        || call(tab, frame, "heuristicToggles", &Value::Null)
+                            .await
+                            .and_then(|t| t.as_u64())
+                            .unwrap_or(0)
+                            > 0
+                };
+                if ready {
+                    return Some(kinds);
+                }
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Switches off the banner's toggles within the step budget: (switched, still on).
+    async fn switch_off_banner(&self, tab: &Tab, frame: &Frame) -> (usize, Vec<String>) {
+        let deadline = Instant::now() + self.timing.step;
+        let mut switched = 0;
+        loop {
+            let result = call(tab, frame, "heuristicSwitchOff", &Value::Null).await;
+            let (done, still_on) = switch_result(result);
+            switched += done;
+            if still_on.is_empty() || Instant::now() >= deadline {
+                return (switched, still_on);
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// The kinds of button the heuristic's banner in a frame offers, None without a banner.
@@ -85,6 +177,30 @@ impl ConsentDriver {
                 .filter_map(|b| b.get("kind")?.as_str().map(str::to_string))
                 .collect(),
         )
+    }
+
+    /// The run of a heuristic strategy that pressed its last button: a TCF-speaking banner
+    /// can prove more than its disappearance, or contradict it.
+    async fn with_tcf(&self, tab: &Tab, clicked: Vec<String>, proof: Option<String>) -> Run {
+        let mut run = Run {
+            acted: !clicked.is_empty(),
+            clicked,
+            note: proof.is_none().then(|| "the banner stayed".into()),
+            proof,
+            contradiction: None,
+        };
+        if run.proof.is_some()
+            && let Some(tcf) = self.tcf_proof(tab).await
+        {
+            match tcf {
+                Ok(said) => run.proof = Some(said),
+                Err(said) => {
+                    run.proof = None;
+                    run.contradiction = Some(said);
+                }
+            }
+        }
+        run
     }
 
     /// "the banner is gone" once the heuristic finds no banner in the frame, within `budget`.
@@ -105,4 +221,18 @@ impl ConsentDriver {
             tokio::time::sleep(POLL).await;
         }
     }
+}
+
+/// A `switchOff` answer: how many were switched, and what is still on.
+pub(super) fn switch_result(result: Option<Value>) -> (usize, Vec<String>) {
+    let result = result.unwrap_or(Value::Null);
+    let switched = result.get("switched").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let still_on = match result.get("on").and_then(Value::as_array) {
+        Some(on) => on
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        None => vec!["(the page did not answer)".to_string()],
+    };
+    (switched, still_on)
 }

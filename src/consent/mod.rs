@@ -94,21 +94,32 @@ pub struct ConsentDriver {
     start_over: Mutex<StartOver>,
 }
 
-/// A pass whose browser context a strategy spoiled, and where it resumes in a fresh one.
+/// A pass whose browser context a strategy spoiled, and how it resumes in a fresh one.
 #[derive(Debug, Default)]
 struct StartOver {
-    /// The banner (platform id, or `heuristic`) and the first strategy to try afresh.
-    resume: Option<(String, usize)>,
+    /// The banner (platform id, or `heuristic`) and the first strategy to try afresh; `None`
+    /// as the strategy once two contexts were spoiled: the banner is then left unanswered.
+    resume: Option<(String, Option<usize>)>,
     /// A fresh context was asked for and not yet given.
     pending: bool,
-    /// The pass started over already: it does so once.
-    done: bool,
+    /// How often the pass started over.
+    restarts: u8,
     /// Attempts made in contexts that were thrown away.
     attempts: Vec<ConsentAttempt>,
 }
 
 /// How often a condition is re-checked while waiting for it.
 const POLL: Duration = Duration::from_millis(150);
+
+/// What a spoiled context leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resume {
+    /// A fresh context, answered with the next strategy.
+    NextStrategy,
+    /// A fresh context where the banner is left unanswered, so that no cookie the scanner let
+    /// in is reported as surviving the refusal.
+    Unanswered,
+}
 
 impl ConsentDriver {
     pub fn new(
@@ -132,40 +143,45 @@ impl ConsentDriver {
     }
 
     /// Whether the pass must start over in a fresh browser context because a strategy may have
-    /// granted consent; true once per pass, and the caller then redoes its first pages there.
+    /// granted consent; the caller then visits its first pages again there. At most twice.
     pub fn start_over(&self) -> bool {
         let mut state = self.start_over.lock().expect("start-over state");
-        if state.pending && !state.done {
+        if state.pending && state.restarts < 2 {
             state.pending = false;
-            state.done = true;
+            state.restarts += 1;
             return true;
         }
         false
     }
 
-    /// Records that the context is spoiled and the banner should be answered afresh from
-    /// strategy `next`; false when the pass already started over once.
-    fn taint(&self, banner: &str, next: usize, attempts: &[ConsentAttempt]) -> bool {
+    /// Records that the context is spoiled: the banner is answered afresh from strategy `next`
+    /// after the first spoiled context, and left unanswered after the second.
+    fn taint(&self, banner: &str, next: usize, attempts: &[ConsentAttempt]) -> Resume {
         let mut state = self.start_over.lock().expect("start-over state");
-        if state.done {
-            return false;
-        }
+        let resume = if state.restarts == 0 {
+            Resume::NextStrategy
+        } else {
+            Resume::Unanswered
+        };
         state.pending = true;
+        let next = (resume == Resume::NextStrategy).then_some(next);
         state.resume = Some((banner.to_string(), next));
         state.attempts = attempts.to_vec();
-        true
+        resume
     }
 
-    /// Where to start on a banner, and the attempts made before the pass started over.
-    fn resume_for(&self, banner: &str) -> (usize, Vec<ConsentAttempt>) {
+    /// Where to start on a banner (None: leave it unanswered), and the attempts made before
+    /// the pass started over.
+    fn resume_for(&self, banner: &str) -> (Option<usize>, Vec<ConsentAttempt>) {
         let mut state = self.start_over.lock().expect("start-over state");
-        if !state.done {
-            return (0, Vec::new());
+        if state.restarts == 0 {
+            return (Some(0), Vec::new());
         }
         let attempts = std::mem::take(&mut state.attempts);
         match state.resume.take() {
             Some((id, next)) if id == banner => (next, attempts),
-            _ => (0, attempts),
+            Some((_, None)) => (None, attempts),
+            _ => (Some(0), attempts),
         }
     }
 

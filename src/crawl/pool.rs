@@ -21,7 +21,7 @@ impl Crawler<'_> {
     /// Visits a batch of pages concurrently. When answering the banner on the pass's first
     /// pages may have granted consent the pass must refuse, the context is spoiled: it is
     /// thrown away and the batch visited again in a fresh one, where the banner is answered
-    /// with the next strategy.
+    /// with the next strategy; spoiled again, a third context leaves it unanswered.
     pub(super) async fn visit_batch(
         &mut self,
         pass: &mut Pass,
@@ -29,21 +29,22 @@ impl Crawler<'_> {
         driver: Option<&ConsentDriver>,
         first: bool,
     ) -> Vec<Option<VisitResult>> {
-        let results = self.visit_batch_once(pass, batch, driver, first).await;
+        let mut results = self.visit_batch_once(pass, batch, driver, first).await;
         let Some(driver) = driver else {
             return results;
         };
-        if !first || self.stopped() || !driver.start_over() {
-            return results;
+        while first && !self.stopped() && driver.start_over() {
+            for tab in pass.tabs.drain(..).flatten() {
+                tab.close().await;
+            }
+            if let Some(context) = pass.context.take() {
+                self.session.dispose_context(context).await;
+            }
+            results = self
+                .visit_batch_once(pass, batch, Some(driver), first)
+                .await;
         }
-        for tab in pass.tabs.drain(..).flatten() {
-            tab.close().await;
-        }
-        if let Some(context) = pass.context.take() {
-            self.session.dispose_context(context).await;
-        }
-        self.visit_batch_once(pass, batch, Some(driver), first)
-            .await
+        results
     }
 
     /// Visits a batch of pages concurrently; a page the browser died on is retried once

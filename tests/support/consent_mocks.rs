@@ -38,6 +38,9 @@
 //! - heuristic-fr / heuristic-de / accept-only / cookie-wall: no vendor ids or classes.
 //! - heuristic-pl: Polish labels ending in non-ASCII letters ("Odrzuć wszystkie").
 //! - heuristic-negated: "I do not agree" is the refusal, beside "I agree".
+//! - heuristic-second-layer: Italian; refusal only in a settings layer of hidden pre-ticked
+//!   checkboxes under labels, saved by a button whose label changes with the boxes.
+//! - late-buttons: slides in over 400 ms and wires its buttons a second after showing.
 
 use std::time::Duration;
 
@@ -385,6 +388,33 @@ fn mocks() -> Vec<Mock> {
             script: HEURISTIC_NEGATED_JS,
             accept: verified(("reader_choice", "^agreed$"), true),
             reject: verified(("reader_choice", "^declined$"), false),
+        },
+        Mock {
+            id: "heuristic-second-layer",
+            host: "www.heuristic-second-layer.test",
+            platform: None,
+            lang: "it",
+            name: "Second Layer Magazine",
+            head: "",
+            body: HEURISTIC_SECOND_LAYER_HTML,
+            script: HEURISTIC_SECOND_LAYER_JS,
+            accept: verified(("scelte", "^statistiche:1,marketing:1,preferenze:1$"), true),
+            reject: verified(
+                ("scelte", "^statistiche:0,marketing:0,preferenze:0$"),
+                false,
+            ),
+        },
+        Mock {
+            id: "late-buttons",
+            host: "www.late-buttons.test",
+            platform: None,
+            lang: "en",
+            name: "Late Buttons Daily",
+            head: "",
+            body: LATE_BUTTONS_HTML,
+            script: LATE_BUTTONS_JS,
+            accept: verified(("late_choice", "^accepted$"), true),
+            reject: verified(("late_choice", "^rejected$"), false),
         },
         Mock {
             id: "accept-only",
@@ -1819,6 +1849,92 @@ const COOKIE_WALL_JS: &str = r##"
     fx.setCookie('wall_choice', 'subscribe_started', 1);
   });
   if (choice === 'accepted') fx.loadTracker(); else wall.hidden = false;
+})();
+"##;
+
+// Refusal only in a settings layer: pre-ticked categories drawn by labels over hidden
+// checkboxes, and one button whose label reads "Accetta tutto" while every box is ticked and
+// "Salva le mie scelte" once one is not.
+const HEURISTIC_SECOND_LAYER_HTML: &str = r##"<div class="avviso" hidden style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #080;padding:16px;z-index:10000">
+  <p>Utilizziamo i cookie per misurare il traffico e personalizzare gli annunci. La tua privacy è importante per noi.</p>
+  <button type="button" class="avviso-tutto">Accetta tutto</button>
+  <button type="button" class="avviso-scegli">Personalizza</button>
+</div>
+<div class="pannello" hidden role="dialog" aria-modal="true" style="position:fixed;top:10%;left:50%;transform:translateX(-50%);width:460px;background:#fff;border:1px solid #999;padding:16px;z-index:10001">
+  <h2>Preferenze sulla privacy</h2>
+  <p>Scegli quali cookie consentire su questo sito.</p>
+  <div><span>Necessari</span> <input type="checkbox" checked disabled></div>
+  <div><span>Statistiche</span> <input type="checkbox" id="cat-statistiche" data-cat="statistiche" checked style="position:absolute;opacity:0;width:1px;height:1px;margin:0"><label for="cat-statistiche" style="display:inline-block;width:36px;height:18px;border-radius:9px;background:#080"></label></div>
+  <div><span>Marketing</span> <input type="checkbox" id="cat-marketing" data-cat="marketing" checked style="position:absolute;opacity:0;width:1px;height:1px;margin:0"><label for="cat-marketing" style="display:inline-block;width:36px;height:18px;border-radius:9px;background:#080"></label></div>
+  <div><span>Preferenze</span> <input type="checkbox" id="cat-preferenze" data-cat="preferenze" checked style="position:absolute;opacity:0;width:1px;height:1px;margin:0"><label for="cat-preferenze" style="display:inline-block;width:36px;height:18px;border-radius:9px;background:#080"></label></div>
+  <button type="button" class="pannello-salva">Accetta tutto</button>
+</div>"##;
+
+const HEURISTIC_SECOND_LAYER_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  var CATS = ['statistiche', 'marketing', 'preferenze'];
+  var avviso = document.querySelector('.avviso');
+  var pannello = document.querySelector('.pannello');
+  var salva = pannello.querySelector('.pannello-salva');
+  var boxes = pannello.querySelectorAll('input[data-cat]');
+  function salvaScelte(scelte) {
+    fx.setCookie('scelte', CATS.map(function (c) { return c + ':' + (scelte[c] ? 1 : 0); }).join(','), 365);
+    avviso.hidden = true;
+    pannello.hidden = true;
+    if (scelte.statistiche) fx.loadTracker();
+  }
+  function etichetta() {
+    var tutte = Array.prototype.every.call(boxes, function (b) { return b.checked; });
+    salva.textContent = tutte ? 'Accetta tutto' : 'Salva le mie scelte';
+  }
+  boxes.forEach(function (b) { b.addEventListener('change', etichetta); });
+  avviso.querySelector('.avviso-tutto').addEventListener('click', function () {
+    salvaScelte({ statistiche: true, marketing: true, preferenze: true });
+  });
+  avviso.querySelector('.avviso-scegli').addEventListener('click', function () {
+    avviso.hidden = true;
+    pannello.hidden = false;
+  });
+  salva.addEventListener('click', function () {
+    var scelte = {};
+    boxes.forEach(function (b) { scelte[b.getAttribute('data-cat')] = b.checked; });
+    salvaScelte(scelte);
+  });
+  var fatto = fx.getCookie('scelte');
+  if (fatto && /statistiche:1/.test(fatto)) fx.loadTracker();
+  if (!fatto) avviso.hidden = false;
+})();
+"##;
+
+// A banner that slides in over 400 ms and wires its buttons a second after it shows: clicks
+// during the animation, or before the wiring, do nothing.
+const LATE_BUTTONS_HTML: &str = r##"<div class="late-bar" hidden style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #06c;padding:16px;z-index:10000;transform:translateY(100%);transition:transform 400ms ease-out">
+  <p>We use cookies for audience measurement. You can accept or reject them.</p>
+  <button type="button" class="late-no">Reject all</button>
+  <button type="button" class="late-yes">Accept all</button>
+</div>"##;
+
+const LATE_BUTTONS_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  var bar = document.querySelector('.late-bar');
+  function choose(yes) {
+    fx.setCookie('late_choice', yes ? 'accepted' : 'rejected', 365);
+    bar.hidden = true;
+    if (yes) fx.loadTracker();
+  }
+  var choice = fx.getCookie('late_choice');
+  if (choice === 'accepted') fx.loadTracker();
+  if (choice) return;
+  setTimeout(function () {
+    bar.hidden = false;
+    requestAnimationFrame(function () { requestAnimationFrame(function () { bar.style.transform = 'translateY(0)'; }); });
+    setTimeout(function () {
+      bar.querySelector('.late-yes').addEventListener('click', function () { choose(true); });
+      bar.querySelector('.late-no').addEventListener('click', function () { choose(false); });
+    }, 1000);
+  }, 300);
 })();
 "##;
 
