@@ -191,6 +191,7 @@ async fn main() {
             },
             keep_values: false,
             needs_consent: cookiescan::consent::GatedCookies::third_party_of("bench.test"),
+            consent_engines: cookiescan::consent::Engines::default(),
             browser: BrowserOptions {
                 source: BrowserSource::Launch(chrome.clone()),
                 extra_args: vec![

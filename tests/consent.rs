@@ -18,13 +18,35 @@ async fn scan(
     modes: &str,
     dir: &std::path::Path,
 ) -> Result<Scan, String> {
-    let out = dir.join(format!("{}-{}.json", case.id, modes.replace(',', "+")));
+    scan_with(server, case, modes, dir, "both").await
+}
+
+/// Scans one case with the given consent engine.
+async fn scan_with(
+    server: &SiteServer,
+    case: &ConsentCase,
+    modes: &str,
+    dir: &std::path::Path,
+    engine: &str,
+) -> Result<Scan, String> {
+    let out = dir.join(format!(
+        "{}-{}-{engine}.json",
+        case.id,
+        modes.replace(',', "+")
+    ));
     let mut args = vec![
         "scan".to_string(),
         case.start_url(),
         "--quiet".into(),
         "--keep-values".into(),
         format!("--modes={modes}"),
+        format!("--consent-engine={engine}"),
+        // autoconsent alone waits for banners ours would see at once: a shorter wait keeps
+        // its run of the suite affordable.
+        format!(
+            "--banner-wait={}",
+            if engine == "autoconsent" { "3s" } else { "6s" }
+        ),
         "--max-pages=2".into(),
         "--output".into(),
         out.display().to_string(),
@@ -137,21 +159,26 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
     problems
 }
 
-/// Every fixture, both answers: prints the success table and fails on any miss.
-#[tokio::test(flavor = "multi_thread")]
-#[allow(clippy::print_stderr)] // the per-fixture table is the test's report
-async fn every_banner_is_answered_and_verified_in_both_directions() {
+/// The consent sites, a scratch directory, and every fixture (while developing,
+/// `CONSENT_CASES=tcf,klaro` keeps only those).
+async fn suite() -> (SiteServer, tempfile::TempDir, Vec<ConsentCase>) {
     let (hosts, handler) = consent_site();
     let server = SiteServer::start(&hosts, handler)
         .await
         .expect("fixture server");
-    let dir = tempfile::tempdir().unwrap();
     let mut cases = consent_cases();
     assert!(cases.len() >= 16, "only {} consent fixtures", cases.len());
-    // While developing: CONSENT_CASES=tcf,klaro runs only those.
     if let Ok(only) = std::env::var("CONSENT_CASES") {
         cases.retain(|c| only.split(',').any(|id| id == c.id));
     }
+    (server, tempfile::tempdir().unwrap(), cases)
+}
+
+/// Every fixture, both answers: prints the success table and fails on any miss.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::print_stderr)] // the per-fixture table is the test's report
+async fn every_banner_is_answered_and_verified_in_both_directions() {
+    let (server, dir, cases) = suite().await;
     let mut failures = Vec::new();
     let mut verified = [0usize; 2];
     for case in &cases {
@@ -466,4 +493,70 @@ verify = { cookie = "OptanonConsent", accept = 'groups=[^&]*C0002:1', reject = '
     );
     assert!(record.attempts.iter().any(|a| a.tainted), "{record:#?}");
     assert_eq!(gated_in(&scan), Vec::<String>::new());
+}
+
+/// autoconsent alone on every fixture: its contribution, measured. It must never report a
+/// refusal verified while the gated cookies are set, nor an acceptance verified without them.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::print_stderr)] // the per-fixture table is the test's report
+async fn autoconsent_alone_never_reports_a_false_answer() {
+    let (server, dir, cases) = suite().await;
+    let mut false_answers = Vec::new();
+    let mut answered = [0usize; 2];
+    for case in &cases {
+        let mut row = Vec::new();
+        for (index, mode) in [Mode::Accept, Mode::Reject].into_iter().enumerate() {
+            let scan =
+                match scan_with(&server, case, mode.as_str(), dir.path(), "autoconsent").await {
+                    Ok(scan) => scan,
+                    Err(error) => {
+                        false_answers.push(format!("{} {mode:?}: scan failed: {error}", case.id));
+                        continue;
+                    }
+                };
+            let Some(record) = first_consent(&scan, mode) else {
+                row.push(format!("{mode:?}: no record"));
+                continue;
+            };
+            let gated = GATED_COOKIES.iter().any(|name| {
+                scan.cookies
+                    .iter()
+                    .any(|c| c.name == *name && c.modes.contains(&mode))
+            });
+            if record.outcome == ConsentOutcome::Verified {
+                answered[index] += 1;
+                if record
+                    .engine
+                    .as_deref()
+                    .is_none_or(|e| !e.starts_with("autoconsent"))
+                {
+                    false_answers.push(format!(
+                        "{} {mode:?}: answered by {:?}",
+                        case.id, record.engine
+                    ));
+                }
+                if gated != (mode == Mode::Accept) {
+                    false_answers.push(format!(
+                        "{} {mode:?}: verified, but gated cookies present={gated} ({:?})",
+                        case.id, record.clicked
+                    ));
+                }
+            }
+            row.push(format!("{} {}", mode.as_str(), record.outcome.as_str()));
+        }
+        eprintln!("{:<24} {}", case.id, row.join(", "));
+    }
+    eprintln!(
+        "autoconsent alone verified: accept {}/{} reject {}/{}",
+        answered[0],
+        cases.len(),
+        answered[1],
+        cases.len()
+    );
+    assert!(false_answers.is_empty(), "{false_answers:#?}");
+    // It did run: the suite holds platforms its rule set knows.
+    assert!(
+        answered[0] + answered[1] > 0,
+        "autoconsent answered nothing"
+    );
 }

@@ -12,7 +12,7 @@ use chromiumoxide::cdp::browser_protocol::page::{FrameId, GetFrameTreeParams};
 use chromiumoxide::page::Page;
 use url::Url;
 
-use super::session::BrowserError;
+use super::session::{BrowserError, BrowserOptions, BrowserSession};
 
 /// Largest body read (the sitemap protocol allows 50 MiB uncompressed).
 const MAX_BODY: usize = 50 * 1024 * 1024;
@@ -99,4 +99,24 @@ impl Fetcher {
         }
         Ok(body)
     }
+}
+
+/// Downloads `url` in a browser of its own, launched for this and closed after: the body of a
+/// 200 response, else Ok(Err) saying what went wrong (a network error, another status).
+pub(crate) async fn download(
+    url: &Url,
+    options: &BrowserOptions,
+) -> Result<Result<Vec<u8>, String>, BrowserError> {
+    let session = BrowserSession::start(options).await?;
+    let fetched = async {
+        let context = session.new_context().await?;
+        let fetcher = Fetcher::new(session.new_page(&context).await?).await?;
+        Ok::<_, BrowserError>(fetcher.get(url).await)
+    }
+    .await;
+    session.close().await;
+    Ok(fetched?.and_then(|fetched| match fetched.status {
+        200 => Ok(fetched.body),
+        status => Err(format!("HTTP status {status}")),
+    }))
 }

@@ -20,7 +20,9 @@ use chromiumoxide::cdp::browser_protocol::page::{
     CreateIsolatedWorldParams, FrameId, FrameTree, GetFrameTreeParams, NavigateParams,
     StopLoadingParams,
 };
-use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EvaluateParams};
+use chromiumoxide::cdp::js_protocol::runtime::{
+    AddBindingParams, EvaluateParams, ExecutionContextId,
+};
 use chromiumoxide::page::Page;
 use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
@@ -455,13 +457,15 @@ impl Tab {
                 .ok()?;
             params = params.context_id(world.result.execution_context_id);
         }
-        let evaluate = tokio::time::timeout(
-            Duration::from_secs(5),
-            self.page.execute(params.build().ok()?),
-        )
-        .await
-        .ok()?
-        .ok()?;
+        self.run_evaluate(params.build().ok()?).await
+    }
+
+    /// Runs an evaluation with the usual deadline; None when it threw or timed out.
+    async fn run_evaluate(&self, params: EvaluateParams) -> Option<serde_json::Value> {
+        let evaluate = tokio::time::timeout(Duration::from_secs(5), self.page.execute(params))
+            .await
+            .ok()?
+            .ok()?;
         if evaluate.result.exception_details.is_some() {
             return None;
         }
@@ -501,6 +505,37 @@ impl Tab {
             url: String::new(),
             top: true,
         }
+    }
+
+    /// A new isolated world in a frame, named `name`, for a helper that keeps state across
+    /// calls (the id stays valid until the frame navigates). None when the frame is gone.
+    pub async fn create_world(&self, frame: &Frame, name: &str) -> Option<i64> {
+        let params = CreateIsolatedWorldParams::builder()
+            .frame_id(frame.id.clone())
+            .world_name(name)
+            .build()
+            .ok()?;
+        let world = tokio::time::timeout(Duration::from_secs(5), self.page.execute(params))
+            .await
+            .ok()?
+            .ok()?;
+        Some(*world.result.execution_context_id.inner())
+    }
+
+    /// Evaluates in a world made by `create_world`; None when it threw or the world is gone.
+    pub async fn evaluate_in_world(
+        &self,
+        world: i64,
+        expression: &str,
+    ) -> Option<serde_json::Value> {
+        let params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true)
+            .context_id(ExecutionContextId::new(world))
+            .build()
+            .ok()?;
+        self.run_evaluate(params).await
     }
 
     /// A trusted click, as a visitor's mouse gives it: move, press and release at a point of

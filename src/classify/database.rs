@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use super::ocd;
-use crate::browser::fetch::Fetcher;
-use crate::browser::{BrowserError, BrowserOptions, BrowserSession};
+use crate::browser::fetch::download;
+use crate::browser::{BrowserError, BrowserOptions};
 
 /// Where the Open Cookie Database is published.
 pub(crate) const DEFAULT_URL: &str = "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";
@@ -33,11 +33,7 @@ pub(crate) enum DatabaseError {
 /// The cached copy: `$XDG_CACHE_HOME/cookiescan/open-cookie-database.csv`, else under
 /// `~/.cache`. None when neither variable is set.
 pub(crate) fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    Some(base.join("cookiescan").join("open-cookie-database.csv"))
+    Some(crate::model::cache_dir()?.join("open-cookie-database.csv"))
 }
 
 /// Downloads the CSV from `url` into `dest`; returns the number of entries.
@@ -46,27 +42,17 @@ pub(crate) async fn update(
     dest: &Path,
     browser: &BrowserOptions,
 ) -> Result<usize, DatabaseError> {
-    let session = BrowserSession::start(browser).await?;
-    let fetched = async {
-        let context = session.new_context().await?;
-        let fetcher = Fetcher::new(session.new_page(&context).await?).await?;
-        Ok::<_, DatabaseError>(fetcher.get(url).await)
-    }
-    .await;
-    session.close().await;
-    let download_error = |message: String| DatabaseError::Download {
-        url: url.to_string(),
-        message,
-    };
-    let fetched = fetched?.map_err(download_error)?;
-    if fetched.status != 200 {
-        return Err(download_error(format!("HTTP status {}", fetched.status)));
-    }
+    let body = download(url, browser)
+        .await?
+        .map_err(|message| DatabaseError::Download {
+            url: url.to_string(),
+            message,
+        })?;
     let invalid = |message: String| DatabaseError::Invalid {
         url: url.to_string(),
         message,
     };
-    let text = String::from_utf8(fetched.body).map_err(|e| invalid(e.to_string()))?;
+    let text = String::from_utf8(body).map_err(|e| invalid(e.to_string()))?;
     let database = ocd::parse(&text).map_err(|e| invalid(crate::text::with_causes(&e)))?;
     if database.is_empty() {
         return Err(invalid("it has no entries".into()));

@@ -61,6 +61,28 @@ pub enum Command {
     /// Manage the local copy of the Open Cookie Database
     #[command(subcommand)]
     Db(DbCommand),
+    /// Manage the second consent engine, DuckDuckGo's autoconsent
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Download the pinned autoconsent release (checksum verified) into the cache directory
+    Update(ConsentUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentUpdateArgs {
+    /// Where to download the npm tarball from (a mirror of the registry; its sha512 must still
+    /// match the pinned release)
+    #[arg(long, default_value = crate::consent::autoconsent::TARBALL_URL)]
+    pub url: String,
+    /// Where to install it (default: $XDG_CACHE_HOME or ~/.cache, then cookiescan/autoconsent/<version>)
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +199,10 @@ pub struct ScanOptions {
     pub after: AfterScanArgs,
     #[command(flatten)]
     pub settings: ScanSection,
+    /// autoconsent to drive, installed elsewhere than the cache (a `consent update --to` or an
+    /// npm install of @duckduckgo/autoconsent); never downloaded when given
+    #[arg(long, value_name = "DIR", env = "COOKIESCAN_AUTOCONSENT")]
+    pub autoconsent: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -306,8 +332,35 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => compare::check(&args).await,
         Command::History(args) => compare::history(&args),
         Command::Db(DbCommand::Update(args)) => db_update(&args).await,
+        Command::Consent(ConsentCommand::Update(args)) => consent_update(&args).await,
         Command::Report(args) => report(&args),
     }
+}
+
+/// `cookiescan consent update`.
+async fn consent_update(args: &ConsentUpdateArgs) -> anyhow::Result<u8> {
+    let url = parse_start_url(&args.url).context("--url")?;
+    let Some(dest) = args
+        .to
+        .clone()
+        .or_else(crate::consent::autoconsent::default_dir)
+    else {
+        bail!("no cache directory (neither XDG_CACHE_HOME nor HOME is set): pass --to DIR")
+    };
+    let options = browser_options(
+        &args.browser.source,
+        args.browser.chrome_args.clone(),
+        args.browser.insecure,
+    )?;
+    let engine = crate::consent::autoconsent::update(&url, &dest, &options).await?;
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "Installed autoconsent {} ({} rules, MPL-2.0: see LICENSE there) in {}",
+        engine.version,
+        engine.rule_count(),
+        dest.display()
+    );
+    Ok(EXIT_OK)
 }
 
 /// `cookiescan db update`.

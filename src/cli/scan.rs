@@ -19,8 +19,9 @@ use super::{
 use crate::browser::VisitTiming;
 use crate::classify::Category;
 use crate::config::{ScanSection, SiteConfig, default_config_path};
+use crate::consent::autoconsent::{self, Autoconsent, AutoconsentError};
 use crate::consent::rules::builtin_rules;
-use crate::consent::{ConsentTiming, GatedCookies};
+use crate::consent::{ConsentEngine, ConsentTiming, Engines, GatedCookies};
 use crate::crawl::{DEFAULT_CONCURRENCY, ScanSettings, run_scan};
 use crate::diff::{self, ChangeKind, DiffContext};
 use crate::discover::{Limits, ScopeRules};
@@ -117,7 +118,9 @@ async fn scan_site(
     let mut after = AfterScan::resolve(after_args, &section, config);
     let code = async {
         after.load_baseline(after_args)?;
-        let settings = scan_settings(target.start_url.clone(), &section, options, config)?;
+        let engines = consent_engines(&section, options).await?;
+        let mut settings = scan_settings(target.start_url.clone(), &section, options, config)?;
+        settings.consent_engines = engines;
         scan_and_save(settings, config, &target.name, &options.output, &after).await
     }
     .await;
@@ -340,8 +343,68 @@ pub(super) fn scan_settings(
         },
         consent_presets: site_config.consent.preset.clone(),
         needs_consent: gated_cookies(&start_url_host, site_config)?,
+        consent_engines: Engines::default(),
         artifacts_dir: None,
     })
+}
+
+/// The consent engines of a scan. autoconsent comes from `--autoconsent` (never downloaded),
+/// else from the cache, downloaded there once when missing; a scan that cannot have it runs
+/// with cookiescan's own rules and says so, unless it was asked for autoconsent alone.
+async fn consent_engines(section: &ScanSection, options: &ScanOptions) -> anyhow::Result<Engines> {
+    let engine = section.consent_engine.unwrap_or_default();
+    if engine == ConsentEngine::Ours {
+        return Ok(Engines {
+            engine,
+            autoconsent: None,
+        });
+    }
+    let loaded = match (&options.autoconsent, autoconsent::default_dir()) {
+        (Some(dir), _) => Autoconsent::load(dir).map_err(anyhow::Error::from),
+        (None, Some(dir)) => match Autoconsent::load(&dir) {
+            Err(AutoconsentError::Missing { .. }) => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "autoconsent {} is not in the cache: downloading it once into {} \
+                     (`cookiescan consent update` does it ahead of time)",
+                    autoconsent::VERSION,
+                    dir.display()
+                );
+                let browser = browser_options(
+                    &options.browser,
+                    section.chrome_args.clone(),
+                    section.insecure.unwrap_or(false),
+                )?;
+                let url = Url::parse(autoconsent::TARBALL_URL).context("the autoconsent URL")?;
+                autoconsent::update(&url, &dir, &browser)
+                    .await
+                    .map_err(anyhow::Error::from)
+            }
+            other => other.map_err(anyhow::Error::from),
+        },
+        (None, None) => Err(anyhow::anyhow!(
+            "no cache directory for autoconsent (neither XDG_CACHE_HOME nor HOME is set)"
+        )),
+    };
+    match loaded {
+        Ok(engine_files) => Ok(Engines {
+            engine,
+            autoconsent: Some(std::sync::Arc::new(engine_files)),
+        }),
+        Err(error) if engine == ConsentEngine::Autoconsent => {
+            Err(error.context("--consent-engine autoconsent cannot run"))
+        }
+        Err(error) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: {error:#}; this scan answers banners with cookiescan's rules only"
+            );
+            Ok(Engines {
+                engine,
+                autoconsent: None,
+            })
+        }
+    }
 }
 
 /// Which cookies a refusal must not let appear: every cookie the classifier places outside

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::VisitTiming;
-use crate::consent::ConsentTiming;
+use crate::consent::{ConsentEngine, ConsentTiming};
 use crate::crawl::DEFAULT_CONCURRENCY;
 use crate::diff::{ChangeKind, parse_kinds};
 use crate::discover::{Limits, ScopeMode};
@@ -93,6 +93,12 @@ pub struct ScanSection {
         Mode::ALL.map(Mode::as_str).join(","),
     ))]
     pub modes: Option<Vec<Mode>>,
+    #[arg(long, value_enum, help = with_default(
+        "Which engine answers banners: ours (cookiescan's rules and heuristic), autoconsent \
+         (DuckDuckGo's, alone), or both (ours, then autoconsent where ours fails)",
+        ConsentEngine::default().as_str(),
+    ))]
+    pub consent_engine: Option<ConsentEngine>,
     /// Store cookie values in the scan (they can be session secrets; by default only a hash
     /// and length)
     #[arg(long, num_args = 0, default_missing_value = "true")]
@@ -151,6 +157,7 @@ impl ScanSection {
             settle_max: self.settle_max.or(config.settle_max),
             banner_wait: self.banner_wait.or(config.banner_wait),
             modes: self.modes.or(config.modes),
+            consent_engine: self.consent_engine.or(config.consent_engine),
             keep_values: either(self.keep_values, config.keep_values),
             chrome_args: joined(config.chrome_args, self.chrome_args),
             insecure: either(self.insecure, config.insecure),
@@ -204,6 +211,16 @@ impl ValueEnum for ScopeMode {
             ),
             ScopeMode::Host => PossibleValue::new("host").help("Only the start URL's host"),
         })
+    }
+}
+
+impl ValueEnum for ConsentEngine {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ConsentEngine::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
     }
 }
 

@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use serde_json::json;
 
+use super::autoconsent::AutoconsentRun;
 use super::detect::Found;
 use super::press::Target;
 use super::rules::{Flow, Platform};
-use super::{ConsentDriver, Resume, call};
+use super::{ConsentDriver, ConsentEngine, Resume, call};
 use crate::browser::{BrowserSession, Frame, Tab};
 use crate::model::{Choice, ConsentAttempt, ConsentOutcome, ConsentRecord};
 
@@ -27,6 +28,8 @@ pub(super) enum Strategy<'a> {
     Heuristic,
     /// Refusing in a banner's settings layer: open it, switch every category off, save.
     SettingsLayer,
+    /// DuckDuckGo's autoconsent, its rule for the popup it found.
+    Autoconsent,
 }
 
 impl Strategy<'_> {
@@ -37,6 +40,7 @@ impl Strategy<'_> {
             Strategy::Api(expression) => format!("{id} API {expression}"),
             Strategy::Heuristic => format!("heuristic {} button", choice.as_str()),
             Strategy::SettingsLayer => "heuristic settings layer".into(),
+            Strategy::Autoconsent => "autoconsent".into(),
         }
     }
 }
@@ -67,6 +71,14 @@ impl Run {
     }
 }
 
+/// Where a banner is: its platform rule, the frames it lives in, and the heuristic's frame
+/// when the heuristic found it.
+pub(super) struct Place<'a> {
+    pub(super) platform: Option<&'a Platform>,
+    pub(super) frames: &'a [Frame],
+    pub(super) heuristic_frame: Option<&'a Frame>,
+}
+
 /// The judgement on one strategy.
 enum Verdict {
     Proven(String),
@@ -80,7 +92,10 @@ pub(super) type JarKeys = BTreeSet<(String, String)>;
 
 impl ConsentDriver {
     /// The strategies for a banner, in the order they are tried.
-    fn strategies<'p>(&self, platform: Option<&'p Platform>) -> Vec<Strategy<'p>> {
+    fn strategies<'p>(&self, platform: Option<&'p Platform>, found: &Found) -> Vec<Strategy<'p>> {
+        if matches!(found, Found::Autoconsent { .. }) {
+            return vec![Strategy::Autoconsent];
+        }
         let mut strategies = Vec::new();
         if let Some(platform) = platform {
             let (flows, api) = match self.choice {
@@ -95,6 +110,10 @@ impl ConsentDriver {
         if self.choice == Choice::Reject {
             strategies.push(Strategy::SettingsLayer);
         }
+        // autoconsent's maintained rules, when ours could not answer.
+        if self.engines.engine == ConsentEngine::Both && self.engines.autoconsent.is_some() {
+            strategies.push(Strategy::Autoconsent);
+        }
         strategies
     }
 
@@ -105,6 +124,7 @@ impl ConsentDriver {
         found: &Found,
         session: &BrowserSession,
         context: &BrowserContextId,
+        autoconsent: &mut Option<AutoconsentRun<'_>>,
     ) -> ConsentRecord {
         let before = self.jar_keys(session, context).await;
         let (platform, frames, mut record) = match found {
@@ -131,8 +151,26 @@ impl ConsentDriver {
                 record.platform_name = Some("unknown (heuristic)".into());
                 (None, vec![frame.clone()], record)
             }
+            Found::Autoconsent { cmp } => {
+                let mut detected = vec![format!("autoconsent rule {cmp}")];
+                if let Some(run) = autoconsent.as_ref() {
+                    detected.extend(
+                        run.detected()
+                            .into_iter()
+                            .filter(|d| d != cmp)
+                            .map(|d| format!("autoconsent also detected {d}")),
+                    );
+                }
+                let mut record = self.record(page, None, detected, ConsentOutcome::Failed, None);
+                record.platform_name = Some(format!("{cmp} (autoconsent)"));
+                (None, Vec::new(), record)
+            }
         };
-        let key = platform.map_or("heuristic", |p| p.id.as_str()).to_string();
+        let key = match found {
+            Found::Rule { platform, .. } => platform.id.clone(),
+            Found::Heuristic { .. } => "heuristic".into(),
+            Found::Autoconsent { .. } => "autoconsent".into(),
+        };
         let (from, mut attempts) = self.resume_for(&key);
         let Some(from) = from else {
             // Two contexts spoiled: this one is scanned with the banner unanswered.
@@ -148,25 +186,38 @@ impl ConsentDriver {
             record.attempts = attempts;
             return record;
         };
-        let strategies = self.strategies(platform);
+        let strategies = self.strategies(platform, found);
         let mut acted_here = false;
         let mut offered = false;
         for (index, strategy) in strategies.iter().enumerate().skip(from) {
             let describe = strategy.describe(platform, self.choice);
-            let run = if matches!(strategy, Strategy::Api(_))
+            // An API call or another engine would paper over whatever the clicks before did.
+            let covers_up = matches!(strategy, Strategy::Api(_) | Strategy::Autoconsent)
                 && acted_here
-                && self.choice == Choice::Reject
-            {
-                // The API would paper over whatever the clicks before it did.
+                && self.choice == Choice::Reject;
+            let run = if covers_up {
                 None
             } else {
-                self.run_strategy(tab, strategy, platform, &frames, session, context)
+                let heuristic_frame = match found {
+                    Found::Heuristic { frame, .. } => Some(frame),
+                    _ => None,
+                };
+                let place = Place {
+                    platform,
+                    frames: &frames,
+                    heuristic_frame,
+                };
+                self.run_strategy(tab, strategy, &place, session, context, autoconsent)
                     .await
             };
             let verdict = match &run {
-                None if matches!(strategy, Strategy::Api(_)) && acted_here => Verdict::Tainted(
-                    "the JavaScript API would follow clicks that may have granted consent".into(),
-                ),
+                None if covers_up => Verdict::Tainted(format!(
+                    "{} would follow clicks that may have granted consent",
+                    match strategy {
+                        Strategy::Autoconsent => "autoconsent",
+                        _ => "the JavaScript API",
+                    }
+                )),
                 None => continue,
                 Some(run) => {
                     offered = true;
@@ -187,6 +238,10 @@ impl ConsentDriver {
                     ));
                     record.outcome = ConsentOutcome::Verified;
                     record.verification = Some(proof);
+                    record.engine = Some(match (strategy, &self.engines.autoconsent) {
+                        (Strategy::Autoconsent, Some(ac)) => format!("autoconsent {}", ac.version),
+                        _ => "cookiescan".into(),
+                    });
                     break;
                 }
                 Verdict::NoEffect(why) => {
@@ -243,11 +298,12 @@ impl ConsentDriver {
         &self,
         tab: &Tab,
         strategy: &Strategy<'_>,
-        platform: Option<&Platform>,
-        frames: &[Frame],
+        place: &Place<'_>,
         session: &BrowserSession,
         context: &BrowserContextId,
+        autoconsent: &mut Option<AutoconsentRun<'_>>,
     ) -> Option<Run> {
+        let (platform, frames) = (place.platform, place.frames);
         match strategy {
             Strategy::Flow(_, flow) => {
                 let platform = platform?;
@@ -288,17 +344,7 @@ impl ConsentDriver {
                 let top = tab.top_frame();
                 let ran = call(tab, &top, "run", &json!(expression)).await == Some(json!(true));
                 let proof = match ran {
-                    true => {
-                        self.verify(
-                            tab,
-                            platform,
-                            self.choice,
-                            session,
-                            context,
-                            self.timing.verify,
-                        )
-                        .await
-                    }
+                    true => self.verify_choice(tab, platform, session, context).await,
                     false => None,
                 };
                 Some(Run {
@@ -315,6 +361,11 @@ impl ConsentDriver {
             }
             Strategy::Heuristic => self.run_heuristic(tab, session, context).await,
             Strategy::SettingsLayer => self.run_settings_layer(tab, session, context).await,
+            Strategy::Autoconsent => {
+                let run = autoconsent.as_mut()?;
+                self.run_autoconsent(tab, run, place, session, context)
+                    .await
+            }
         }
     }
 
@@ -435,7 +486,7 @@ impl ConsentDriver {
             (None, Found::Heuristic { buttons, .. }) => {
                 buttons.iter().any(|(kind, _)| kind == "forbidden")
             }
-            (None, Found::Rule { .. }) => false,
+            (None, _) => false,
         };
         if wall {
             ConsentOutcome::CookieWall

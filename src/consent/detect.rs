@@ -86,6 +86,21 @@ impl ConsentDriver {
     }
 }
 
+impl ConsentDriver {
+    /// The first platform of ours whose signs are on the top document, visible or not.
+    pub(super) async fn platform_present(&self, tab: &Tab) -> Option<Platform> {
+        let top = tab.top_frame();
+        let platforms: Vec<Value> = self.rules.platforms.iter().map(detect_json).collect();
+        let detected = call(tab, &top, "detect", &Value::Array(platforms)).await?;
+        let hits = parse_hits(&detected);
+        self.rules
+            .platforms
+            .iter()
+            .find(|p| hits.iter().any(|h| h.0 == p.id))
+            .cloned()
+    }
+}
+
 pub(super) enum Found {
     Rule {
         platform: Box<Platform>,
@@ -97,6 +112,8 @@ pub(super) enum Found {
         buttons: Vec<(String, String)>,
         text: String,
     },
+    /// Only autoconsent saw a popup: the name of its rule.
+    Autoconsent { cmp: String },
 }
 
 fn detect_json(platform: &Platform) -> Value {

@@ -165,7 +165,7 @@ impl ConsentDriver {
     }
 
     /// The kinds of button the heuristic's banner in a frame offers, None without a banner.
-    async fn banner_kinds(&self, tab: &Tab, frame: &Frame) -> Option<Vec<String>> {
+    pub(super) async fn banner_kinds(&self, tab: &Tab, frame: &Frame) -> Option<Vec<String>> {
         let result = call(tab, frame, "heuristic", &Value::Null).await?;
         if result.get("found").and_then(Value::as_bool) != Some(true) {
             return None;

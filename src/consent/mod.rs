@@ -3,7 +3,9 @@
 //! choice took effect. The page-side helper is `engine.js`; every decision is made here.
 
 mod answer;
+pub mod autoconsent;
 mod detect;
+mod fallback;
 mod flow;
 mod heuristic;
 pub mod preset;
@@ -22,6 +24,8 @@ use serde_json::{Value, json};
 use crate::browser::{BrowserSession, Frame, Tab};
 pub use crate::model::Choice;
 use crate::model::{ConsentAttempt, ConsentOutcome, ConsentRecord, Mode};
+use autoconsent::{Autoconsent, AutoconsentRun};
+use detect::Found;
 use rules::{Platform, RuleSet};
 
 /// The page-side helper, evaluated before each command (it installs itself once per document).
@@ -81,6 +85,53 @@ impl std::fmt::Debug for GatedCookies {
     }
 }
 
+/// Which engines answer banners: cookiescan's rules and heuristic, DuckDuckGo's autoconsent
+/// (as a fallback), or either alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentEngine {
+    Ours,
+    Autoconsent,
+    #[default]
+    Both,
+}
+
+impl ConsentEngine {
+    pub const ALL: [ConsentEngine; 3] = [
+        ConsentEngine::Ours,
+        ConsentEngine::Autoconsent,
+        ConsentEngine::Both,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentEngine::Ours => "ours",
+            ConsentEngine::Autoconsent => "autoconsent",
+            ConsentEngine::Both => "both",
+        }
+    }
+}
+
+/// The engines of a scan: the choice, and autoconsent when it could be loaded.
+#[derive(Debug, Clone, Default)]
+pub struct Engines {
+    pub engine: ConsentEngine,
+    pub autoconsent: Option<Arc<Autoconsent>>,
+}
+
+impl Engines {
+    /// What answers banners in this scan, for the record.
+    pub fn describe(&self) -> String {
+        match (&self.autoconsent, self.engine) {
+            (_, ConsentEngine::Ours) | (None, _) => "cookiescan".into(),
+            (Some(ac), ConsentEngine::Autoconsent) => format!("autoconsent {}", ac.version),
+            (Some(ac), ConsentEngine::Both) => {
+                format!("cookiescan, then autoconsent {}", ac.version)
+            }
+        }
+    }
+}
+
 /// Answers banners for one pass.
 pub struct ConsentDriver {
     rules: RuleSet,
@@ -89,6 +140,7 @@ pub struct ConsentDriver {
     timing: ConsentTiming,
     artifacts: Option<PathBuf>,
     needs_consent: GatedCookies,
+    engines: Engines,
     screenshots: AtomicUsize,
     answered: std::sync::atomic::AtomicBool,
     start_over: Mutex<StartOver>,
@@ -128,6 +180,7 @@ impl ConsentDriver {
         timing: ConsentTiming,
         artifacts: Option<PathBuf>,
         needs_consent: GatedCookies,
+        engines: Engines,
     ) -> Option<ConsentDriver> {
         Some(ConsentDriver {
             rules,
@@ -136,6 +189,7 @@ impl ConsentDriver {
             timing,
             artifacts,
             needs_consent,
+            engines,
             screenshots: AtomicUsize::new(0),
             answered: std::sync::atomic::AtomicBool::new(false),
             start_over: Mutex::new(StartOver::default()),
@@ -185,6 +239,15 @@ impl ConsentDriver {
         }
     }
 
+    /// autoconsent for one page, when this scan drives it.
+    fn autoconsent_run(&self) -> Option<AutoconsentRun<'_>> {
+        if self.engines.engine == ConsentEngine::Ours {
+            return None;
+        }
+        let engine = self.engines.autoconsent.as_deref()?;
+        Some(AutoconsentRun::new(engine, self.choice))
+    }
+
     /// Records that the choice was made another way (a preset consent cookie), so the first
     /// page does not wait for a banner.
     pub fn mark_answered(&self) {
@@ -218,9 +281,19 @@ impl ConsentDriver {
             Duration::ZERO
         };
         let deadline = Instant::now() + wait;
+        let mut autoconsent = self.autoconsent_run();
         let found = loop {
-            if let Some(found) = self.find(tab).await {
+            if self.engines.engine != ConsentEngine::Autoconsent
+                && let Some(found) = self.find(tab).await
+            {
                 break Some(found);
+            }
+            // autoconsent looks for popups only while a first page waits for its banner.
+            if !wait.is_zero()
+                && let Some(run) = autoconsent.as_mut()
+                && let Some(cmp) = run.find_popup(tab, Duration::ZERO).await
+            {
+                break Some(Found::Autoconsent { cmp });
             }
             if Instant::now() >= deadline {
                 break None;
@@ -235,7 +308,9 @@ impl ConsentDriver {
         };
         let shot = self.screenshots.fetch_add(1, Ordering::SeqCst);
         let before = self.screenshot(tab, shot, "before").await;
-        let mut record = self.answer(tab, page, &found, session, context).await;
+        let mut record = self
+            .answer(tab, page, &found, session, context, &mut autoconsent)
+            .await;
         settle_after_action(tab).await;
         record.screenshot_before = before;
         record.screenshot_after = self.screenshot(tab, shot, "after").await;
@@ -265,6 +340,7 @@ impl ConsentDriver {
             screenshot_before: None,
             screenshot_after: None,
             attempts: Vec::new(),
+            engine: None,
         }
     }
 
@@ -313,4 +389,152 @@ async fn call(tab: &Tab, frame: &Frame, command: &str, arg: &Value) -> Option<Va
         arg
     );
     tab.evaluate_in(frame, &expression).await
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    //! The heuristic's vocabulary, read out of `engine.js` and checked label by label in every
+    //! language it claims. The page-side lookarounds become the `regex` crate's equivalent
+    //! (a boundary is the text's end or a character that is no letter, digit or `_`).
+
+    use regex::Regex;
+
+    fn translate(js: &str) -> Regex {
+        let body = js
+            .replace("(?<![\\p{L}\\p{N}_])", "(?:^|[^\\p{L}\\p{N}_])")
+            .replace("(?![\\p{L}\\p{N}_])", "(?:$|[^\\p{L}\\p{N}_])");
+        Regex::new(&format!("(?i){body}")).unwrap()
+    }
+
+    /// The regex literal after `prefix` on a line of the engine, up to its closing `/iu`.
+    fn literal(prefix: &str) -> Regex {
+        let line = super::ENGINE
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in engine.js"));
+        let start = line.find('/').unwrap() + 1;
+        let end = line.rfind("/iu").unwrap();
+        translate(&line[start..end])
+    }
+
+    /// `classify` in engine.js, in its order (paying and login words aside).
+    fn kind(label: &str) -> Option<&'static str> {
+        let text = label.trim().to_lowercase();
+        let all = {
+            let line = super::ENGINE
+                .lines()
+                .find(|l| l.contains("WORDS.save.test(text) && !/"))
+                .unwrap();
+            let start = line.find("!/").unwrap() + 2;
+            let end = line.find("/iu").unwrap();
+            translate(&line[start..end])
+        };
+        let [reject, save, settings, accept] =
+            ["reject: /", "save: /", "settings: /", "accept: /"].map(literal);
+        if reject.is_match(&text) {
+            Some("reject")
+        } else if save.is_match(&text) && !all.is_match(&text) {
+            Some("save")
+        } else if settings.is_match(&text) && !accept.is_match(&text) {
+            Some("settings")
+        } else if accept.is_match(&text) {
+            Some("accept")
+        } else {
+            None
+        }
+    }
+
+    #[test]
+    fn every_language_refuses_accepts_and_saves() {
+        // (language, label, kind) — one refusal and one acceptance per language at least.
+        let table = [
+            ("bg", "Отхвърляне на всички", "reject"),
+            ("bg", "Приемам", "accept"),
+            ("bg", "Запази", "save"),
+            ("cs", "Odmítnout vše", "reject"),
+            ("cs", "Nesouhlasím", "reject"),
+            ("cs", "Přijmout vše", "accept"),
+            ("cs", "Nastavení", "settings"),
+            ("da", "Afvis alle", "reject"),
+            ("da", "Tillad alle", "accept"),
+            ("de", "Alle ablehnen", "reject"),
+            ("de", "Auswahl speichern", "save"),
+            ("de", "Alle akzeptieren", "accept"),
+            ("el", "Απόρριψη όλων", "reject"),
+            ("el", "Αποδοχή όλων", "accept"),
+            ("el", "Ρυθμίσεις", "settings"),
+            (
+                "en",
+                "Continue with technically necessary cookies only",
+                "reject",
+            ),
+            ("en", "I do not agree", "reject"),
+            ("en", "Save my choices", "save"),
+            ("en", "Accept all", "accept"),
+            ("es", "Rechazar todo", "reject"),
+            ("es", "Aceptar todo", "accept"),
+            ("et", "Keeldu", "reject"),
+            ("et", "Nõustun", "accept"),
+            ("fi", "Hylkää kaikki", "reject"),
+            ("fi", "En hyväksy", "reject"),
+            ("fi", "Hyväksy kaikki", "accept"),
+            ("fi", "Tallenna", "save"),
+            ("fr", "Tout refuser", "reject"),
+            ("fr", "Tout accepter", "accept"),
+            ("ga", "Diúltaigh", "reject"),
+            ("ga", "Glac le gach ceann", "accept"),
+            ("hr", "Odbij sve", "reject"),
+            ("hr", "Prihvati sve", "accept"),
+            ("hu", "Összes elutasítása", "reject"),
+            ("hu", "Nem fogadom el", "reject"),
+            ("hu", "Elfogadom", "accept"),
+            ("it", "Rifiuta tutto", "reject"),
+            ("it", "Salva le mie scelte", "save"),
+            ("it", "Accetta tutto", "accept"),
+            ("lt", "Atmesti visus", "reject"),
+            ("lt", "Sutinku", "accept"),
+            ("lv", "Noraidīt visus", "reject"),
+            ("lv", "Pieņemt visus", "accept"),
+            ("mt", "Irrifjuta kollox", "reject"),
+            ("mt", "Aċċetta kollox", "accept"),
+            ("nl", "Alles weigeren", "reject"),
+            ("nl", "Alles accepteren", "accept"),
+            ("no", "Avslå alle", "reject"),
+            ("no", "Godta alle", "accept"),
+            ("no", "Innstillinger", "settings"),
+            ("pl", "Odrzuć wszystkie", "reject"),
+            ("pl", "Nie zgadzam się", "reject"),
+            ("pl", "Zgadzam się", "accept"),
+            ("pt", "Rejeitar tudo", "reject"),
+            ("pt", "Aceitar tudo", "accept"),
+            ("ro", "Respinge toate", "reject"),
+            ("ro", "Nu sunt de acord", "reject"),
+            ("ro", "Acceptă toate", "accept"),
+            ("sk", "Odmietnuť všetko", "reject"),
+            ("sk", "Prijať všetko", "accept"),
+            ("sl", "Zavrni vse", "reject"),
+            ("sl", "Sprejmi vse", "accept"),
+            ("sl", "Shrani", "save"),
+            ("sv", "Avvisa alla", "reject"),
+            ("sv", "Acceptera alla", "accept"),
+        ];
+        let wrong: Vec<String> = table
+            .iter()
+            .filter(|(_, label, want)| kind(label) != Some(*want))
+            .map(|(lang, label, want)| {
+                format!("{lang} {label:?}: {:?}, wanted {want}", kind(label))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        let languages: std::collections::BTreeSet<&str> = table.iter().map(|t| t.0).collect();
+        assert_eq!(languages.len(), 25, "the 24 EU languages and Norwegian");
+    }
+
+    #[test]
+    fn words_inside_other_words_do_not_count() {
+        // "glac" is Irish for accept, not a match inside "glacier"; "odbij" not in "odbijanje".
+        assert_eq!(kind("Glacier tours"), None);
+        assert_eq!(kind("Accepted payment methods"), None);
+        assert_eq!(kind("Saving tips"), None);
+    }
 }

@@ -86,6 +86,7 @@ pub async fn plant(
         screenshot_before: None,
         screenshot_after: None,
         attempts: Vec::new(),
+        engine: None,
     }
 }
 

@@ -12,6 +12,25 @@ use crate::browser::{BrowserSession, Tab};
 use crate::model::Choice;
 
 impl ConsentDriver {
+    /// Proof that this pass's choice took effect, within the verify budget.
+    pub(super) async fn verify_choice(
+        &self,
+        tab: &Tab,
+        platform: &Platform,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Option<String> {
+        self.verify(
+            tab,
+            platform,
+            self.choice,
+            session,
+            context,
+            self.timing.verify,
+        )
+        .await
+    }
+
     /// Proof that `choice` took effect, polled for at most `budget`.
     pub(super) async fn verify(
         &self,

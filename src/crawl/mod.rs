@@ -23,7 +23,7 @@ use crate::browser::{BrowserError, BrowserOptions, BrowserSession, ScopeGate, Ta
 use crate::capture::Inventory;
 use crate::consent::preset::Presets;
 use crate::consent::rules::RuleSet;
-use crate::consent::{ConsentDriver, ConsentTiming, GatedCookies};
+use crate::consent::{ConsentDriver, ConsentTiming, Engines, GatedCookies};
 use crate::discover::{
     Frontier, Limits, QueuedPage, Scope, ScopeDecision, ScopeMode, ScopeRules, Via, normalize,
 };
@@ -61,6 +61,8 @@ pub struct ScanSettings {
     pub consent_presets: Presets,
     /// Cookies only consent may set: seen after a refusal, they disprove it.
     pub needs_consent: GatedCookies,
+    /// Which engines answer banners.
+    pub consent_engines: Engines,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -201,6 +203,11 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
             .iter()
             .map(|u| u.to_string())
             .collect(),
+        consent_engines: settings
+            .modes
+            .iter()
+            .any(|m| crate::model::Choice::for_mode(*m).is_some())
+            .then(|| settings.consent_engines.describe()),
     }
 }
 
@@ -399,6 +406,7 @@ impl<'a> Crawler<'a> {
             self.settings.consent_timing,
             self.settings.artifacts_dir.clone(),
             self.settings.needs_consent.clone(),
+            self.settings.consent_engines.clone(),
         )
     }
 

@@ -318,6 +318,7 @@ fn consent(outcome: ConsentOutcome, platform: Option<&str>) -> ConsentRecord {
         screenshot_before: None,
         screenshot_after: None,
         attempts: Vec::new(),
+        engine: None,
     }
 }
 

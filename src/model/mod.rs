@@ -14,8 +14,8 @@ mod store;
 mod vocabulary;
 
 pub use store::{
-    StoreError, artifacts_dir, host_file_name, load_scan, new_scan_path, save_scan, site_dir,
-    write_atomically,
+    StoreError, artifacts_dir, cache_dir, host_file_name, load_scan, new_scan_path, save_scan,
+    site_dir, write_atomically,
 };
 pub use vocabulary::{Category, Choice, Source, Via};
 
@@ -130,6 +130,9 @@ pub struct RecordedSettings {
     /// Start pages besides `site.start_url`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_start_urls: Vec<String>,
+    /// What answered banners: `cookiescan`, `autoconsent 16.23.0`, or both in that order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_engines: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -233,6 +236,9 @@ pub struct ConsentRecord {
     /// thrown away because a step may have granted consent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<ConsentAttempt>,
+    /// The engine whose strategy answered: `cookiescan`, or `autoconsent <version>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
 }
 
 /// One strategy tried on a banner: a rule's flow, its JavaScript API, a heuristic layer.

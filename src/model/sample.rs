@@ -53,6 +53,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
             insecure: false,
             use_sitemaps: true,
             extra_start_urls: Vec::new(),
+            consent_engines: None,
         },
         browser: BrowserInfo {
             product: "HeadlessChrome/148".into(),

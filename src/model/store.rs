@@ -115,6 +115,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
+/// cookiescan's cache directory: `$XDG_CACHE_HOME/cookiescan`, else `~/.cache/cookiescan`.
+/// None when neither variable is set.
+pub fn cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("cookiescan"))
+}
+
 /// The directory of a site's scans: `<dir>/<host>`.
 pub fn site_dir(dir: &Path, host: &str) -> PathBuf {
     dir.join(host_file_name(host))

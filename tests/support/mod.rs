@@ -33,14 +33,24 @@ pub fn chrome_args(server: &SiteServer) -> Vec<String> {
     ]
 }
 
+/// autoconsent as the test command installs it (`npm ci` in `tests/consent-libs`).
+pub fn autoconsent_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/consent-libs/node_modules/@duckduckgo/autoconsent")
+}
+
 /// The real binary with `args`, isolated from the developer's machine: no cached Open Cookie
-/// Database may colour results.
+/// Database may colour results, and autoconsent is the copy the test command installed, never
+/// a download.
 fn command(args: &[String]) -> std::process::Command {
     let mut command = std::process::Command::new(cookiescan_bin());
-    command.args(args).env(
-        "XDG_CACHE_HOME",
-        std::env::temp_dir().join("cookiescan-tests-no-cache"),
-    );
+    command
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("cookiescan-tests-no-cache"),
+        )
+        .env("COOKIESCAN_AUTOCONSENT", autoconsent_dir());
     command
 }
 
