@@ -93,7 +93,7 @@ pub struct ScanSection {
         Mode::ALL.map(Mode::as_str).join(","),
     ))]
     pub modes: Option<Vec<Mode>>,
-    #[arg(long, value_enum, help = with_default(
+    #[arg(long, value_enum, value_name = "ENGINE", help = with_default(
         "Which engine answers banners: ours (cookiescan's rules and heuristic), autoconsent \
          (DuckDuckGo's, alone), or both (ours, then autoconsent where ours fails)",
         ConsentEngine::default().as_str(),
