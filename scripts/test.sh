@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-chromium.sh
-npm ci --prefix tests/consent-libs --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/consent-libs --ignore-scripts --no-audit --no-fund --loglevel=error
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings

@@ -81,8 +81,16 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
     };
     if record.outcome != expected_outcome {
         problems.push(format!(
-            "{mode:?}: outcome {:?}, wanted {expected_outcome:?} (clicked {:?}, detected {:?})",
-            record.outcome, record.clicked, record.detected_by
+            "{mode:?}: outcome {:?}, wanted {expected_outcome:?} (clicked {:?}, detected {:?}, \
+             attempts {:?})",
+            record.outcome,
+            record.clicked,
+            record.detected_by,
+            record
+                .attempts
+                .iter()
+                .map(|a| format!("{}: {}", a.strategy, a.result))
+                .collect::<Vec<_>>()
         ));
     }
     if record.platform.as_deref() != case.platform {

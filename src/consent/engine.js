@@ -35,8 +35,25 @@
     return true;
   };
 
+  // A button's label: its text, else the text slotted into it (web components draw labels
+  // from `<slot>`s, which `innerText` does not see), else its value, aria-label or title.
+  const labelOf = (el) => {
+    let text = (el.innerText || "").trim();
+    if (!text) {
+      const slots = Array.from((el.shadowRoot || el).querySelectorAll("slot"));
+      if (el.tagName === "SLOT") slots.push(el);
+      text = slots
+        .flatMap((slot) => slot.assignedNodes({ flatten: true }))
+        .map((node) => node.textContent || "")
+        .join(" ")
+        .trim();
+    }
+    if (!text) text = el.value || el.getAttribute("aria-label") || el.getAttribute("title") || "";
+    return String(text).trim().replace(/\s+/g, " ");
+  };
+
   const describe = (el) => {
-    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ");
+    const text = labelOf(el);
     let tag = el.tagName.toLowerCase();
     if (el.id) tag += "#" + el.id;
     else if (el.classList.length) tag += "." + Array.from(el.classList).slice(0, 2).join(".");
@@ -143,8 +160,8 @@
   // are Unicode letters and digits, not ASCII `\b`, or words ending in `ć` or `ę` never match;
   // refusals are tried first, so a negated accept ("I do not agree") reads as one.
   const WORDS = {
-    reject: /(?<![\p{L}\p{N}_])(do not agree|don't agree|do not accept|don't accept|not agree|refusal|technically necessary|necessary cookies only|only (?:the )?(?:strictly )?necessary|reject|decline|deny|refuse|disagree|necessary only|only necessary|essential only|only essential|continue without|tout refuser|refuser|continuer sans accepter|je refuse|alle ablehnen|ablehnen|nur notwendige|nur essenzielle|ohne zustimmung|rechazar|rechazar todo|denegar|solo necesarias|rifiuta|rifiuta tutto|nega|solo necessari|continua senza accettare|weigeren|alles weigeren|afwijzen|alleen noodzakelijk|rejeitar|recusar|rejeitar tudo|apenas necessários|odrzuć|odrzuć wszystkie|tylko niezbędne|avvisa|avböj|neka|endast nödvändiga|afvis|afvis alle|kun nødvendige|n'accepte pas|nicht zustimmen|nicht akzeptieren|no acepto|non accetto|niet akkoord|nie zgadzam się|nie akceptuję|odmítnout|odmítnout vše|pouze nezbytné|nesouhlasím|nie súhlasím|ne prihvaćam|ne slažem se|en hyväksy|nem fogadom el|nu accept|nu sunt de acord|ne strinjam se|nesutinku|nepiekrītu|ei nõustu|не приемам|не съм съгласен|δεν αποδέχομαι|δεν συμφωνώ|godtar ikke|jeg godtar ikke|отхвърляне|отхвърли|откажи|отказвам|само необходимите|odbij|odbijam|odbij sve|samo nužni|samo neophodni|keeldu|keeldun|lükka tagasi|ainult vajalikud|hylkää|hylkää kaikki|kieltäydy|vain välttämättömät|απόρριψη|απόρριψη όλων|αρνούμαι|μόνο τα απαραίτητα|elutasít|elutasítom|összes elutasítása|elutasítás|csak a szükségesek|diúltaigh|noraidīt|noraidīt visus|tikai nepieciešamās|atmesti|atmesti visus|tik būtini|tik būtinus|irrifjuta|irrifjuta kollox|refuz|refuză|resping|respinge|respinge tot|respinge toate|doar necesare|odmietnuť|odmietnuť všetko|odmietnuť všetky|iba nevyhnutné|len nevyhnutné|zavrni|zavrni vse|samo nujni|samo nujne|avslå|avvis|avslå alle|bare nødvendige)(?![\p{L}\p{N}_])/iu,
-    accept: /(?<![\p{L}\p{N}_])(accept|agree|allow|consent|i understand|tout accepter|accepter|j'accepte|d'accord|alle akzeptieren|akzeptieren|zustimmen|einverstanden|alle zulassen|aceptar|aceptar todo|acepto|accetta|accetta tutto|accetto|acconsento|accepteren|alles accepteren|akkoord|toestaan|aceitar|aceitar tudo|concordo|akceptuj|zaakceptuj|zgadzam się|acceptera|godkänn|tillåt alla|acceptér|accepter alle|tillad alle|přijmout|přijmout vše|souhlasím|приемам|приеми|приемане|приеми всички|съгласен|prihvati|prihvaćam|prihvati sve|slažem se|nõustu|nõustun|luba kõik|aktsepteeri|hyväksy|hyväksyn|hyväksy kaikki|salli kaikki|αποδοχή|αποδέχομαι|αποδοχή όλων|συμφωνώ|elfogad|elfogadom|összes elfogadása|elfogadás|egyetértek|glac|glacaim|aontaím|piekrītu|pieņemt|pieņemt visus|akceptēt|sutinku|priimti|priimti visus|leisti visus|naċċetta|aċċetta|aċċetta kollox|naqbel|acceptă|accept tot|acceptă toate|sunt de acord|prijať|prijať všetko|súhlasím|povoliť všetko|sprejmi|sprejmem|sprejmi vse|strinjam se|dovoli vse|godta|godta alle|aksepter|tillat alle|jeg godtar)(?![\p{L}\p{N}_])/iu,
+    reject: /(?<![\p{L}\p{N}_])(do not agree|don't agree|do not accept|don't accept|not agree|refusal|technically necessary|necessary cookies only|only (?:the )?(?:strictly )?necessary|reject|decline|deny|refuse|disagree|necessary only|only necessary|essential only|only essential|continue without|tout refuser|refuser|continuer sans accepter|je refuse|alle ablehnen|ablehnen|nur notwendige|nur essenzielle|ohne zustimmung|rechazar|rechazar todo|denegar|solo necesarias|rifiuta|rifiuta tutto|nega|solo necessari|continua senza accettare|weigeren|alles weigeren|afwijzen|alleen noodzakelijk|rejeitar|recusar|rejeitar tudo|apenas necessários|odrzuć|odrzuć wszystkie|tylko niezbędne|avvisa|avböj|neka|endast nödvändiga|afvis|afvis alle|kun nødvendige|n'accepte pas|nicht zustimmen|nicht akzeptieren|no acepto|non accetto|niet akkoord|nie zgadzam się|nie akceptuję|odmítnout|odmítnout vše|pouze nezbytné|nesouhlasím|nie súhlasím|ne prihvaćam|ne slažem se|en hyväksy|nem fogadom el|nu accept|nu sunt de acord|ne strinjam se|nesutinku|nepiekrītu|ei nõustu|не приемам|не съм съгласен|δεν αποδέχομαι|δεν συμφωνώ|godtar ikke|jeg godtar ikke|отхвърляне|отхвърли|откажи|отказвам|само необходимите|odbij|odbijam|odbij sve|samo nužni|samo neophodni|keeldu|keeldun|lükka tagasi|ainult vajalikud|hylkää|hylkää kaikki|kieltäydy|vain välttämättömät|απόρριψη|απόρριψη όλων|αρνούμαι|μόνο τα απαραίτητα|elutasít|elutasítom|összes elutasítása|elutasítás|csak a szükségesek|diúltaigh|noraidīt|noraidīt visus|tikai nepieciešamās|atmesti|atmesti visus|tik būtini|tik būtinus|irrifjuta|irrifjuta kollox|refuz|refuză|resping|respinge|respinge tot|respinge toate|doar necesare|odmietnuť|odmietnuť všetko|odmietnuť všetky|iba nevyhnutné|len nevyhnutné|zavrni|zavrni vse|samo nujni|samo nujne|avslå|avvis|avslå alle|bare nødvendige|elvet|elvetem|renunță|renunta|keela|keelan|tacka nej|rifiuto|avslår|technically required|required cookies only|essential cookies only|only required|nur technisch notwendige)(?![\p{L}\p{N}_])/iu,
+    accept: /(?<![\p{L}\p{N}_])(accept|agree|allow|consent|i understand|tout accepter|accepter|j'accepte|d'accord|alle akzeptieren|akzeptieren|zustimmen|einverstanden|alle zulassen|aceptar|aceptar todo|acepto|accetta|accetta tutto|accetto|acconsento|accepteren|alles accepteren|akkoord|toestaan|aceitar|aceitar tudo|concordo|akceptuj|zaakceptuj|zgadzam się|acceptera|godkänn|tillåt alla|acceptér|accepter alle|tillad alle|přijmout|přijmout vše|souhlasím|приемам|приеми|приемане|приеми всички|съгласен|prihvati|prihvaćam|prihvati sve|slažem se|nõustu|nõustun|luba kõik|aktsepteeri|hyväksy|hyväksyn|hyväksy kaikki|salli kaikki|αποδοχή|αποδέχομαι|αποδοχή όλων|συμφωνώ|elfogad|elfogadom|összes elfogadása|elfogadás|egyetértek|glac|glacaim|aontaím|piekrītu|pieņemt|pieņemt visus|akceptēt|sutinku|priimti|priimti visus|leisti visus|naċċetta|aċċetta|aċċetta kollox|naqbel|acceptă|accept tot|acceptă toate|sunt de acord|prijať|prijať všetko|súhlasím|povoliť všetko|sprejmi|sprejmem|sprejmi vse|strinjam se|dovoli vse|godta|godta alle|aksepter|tillat alle|jeg godtar|fogadj el|fogadd el|akseptere|aksepterer|aanvaarden|alles aanvaarden|accepta|accettare|hyväksyä)(?![\p{L}\p{N}_])/iu,
     acknowledge: /^(ok|okay|got it|close|fermer|schließen|cerrar|chiudi|sluiten|fechar|zamknij|stäng|luk|compris|verstanden|entendido|capito|begrepen|entendi|rozumiem|jag förstår|forstået)[.!]?$/i,
     // Saving the current choice in a settings layer (its label may change as toggles change).
     save: /(?<![\p{L}\p{N}_])(save|confirm|submit|apply|selection|selected|my choices|enregistrer|sauvegarder|valider|confirmer|ma sélection|mes choix|speichern|bestätigen|auswahl|guardar|confirmar|selección|mis opciones|salva|conferma|selezione|le mie scelte|opslaan|bevestigen|selectie|mijn keuzes|salvar|seleção|minhas escolhas|zapisz|potwierdź|wybór|wybrane|spara|bekräfta|urval|mina val|gem|bekræft|valgte|mine valg|uložit|potvrdit|výběr|vybrané|запази|запазване|spremi|spremi postavke|salvesta|tallenna|vahvista|αποθήκευση|επιβεβαίωση|mentés|megerősítés|sábháil|saglabāt|apstiprināt|išsaugoti|patvirtinti|issejvja|ikkonferma|salvează|confirmă|uložiť|potvrdiť|shrani|potrdi|lagre|bekreft)(?![\p{L}\p{N}_])/iu,
@@ -154,12 +171,12 @@
   };
   const COOKIE_TALK = /(cookie|consent|privacy|datenschutz|einwilligung|traceur|confidentialité|consentement|privacidad|consentimiento|riservatezza|consenso|toestemming|privacidade|consentimento|prywatność|zgod|samtyck|integritet|samtykke|privatliv|souhlas|súhlas|soukromí|súkromi|бисквитк|поверителност|kolačić|privatnost|küpsis|nõusolek|eväste|yksityisyy|συγκατάθεση|απόρρητο|süti|hozzájárul|adatvédel|fianán|toiliú|sīkdat|piekrišan|slapuk|sutikim|privatum|consimț|confidențialitate|piškot|soglasje|zasebnost|informasjonskaps|personvern)/i;
 
-  const clickables = (root) => Array.from(root.querySelectorAll(
-    "button, a, [role=button], input[type=button], input[type=submit], [onclick], [tabindex='0']"
-  )).filter(isVisible);
+  // Clickable elements under a root, through open shadow roots at any depth.
+  const CLICKABLE = "button, a, [role=button], input[type=button], input[type=submit], [onclick], [tabindex='0']";
+  const clickables = (root) => allElements(root).filter((el) => el.matches(CLICKABLE) && isVisible(el));
 
   const classify = (el) => {
-    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").toLowerCase();
+    const text = labelOf(el).toLowerCase();
     if (!text || text.length > 60) return null;
     if (WORDS.forbidden.test(text)) return "forbidden";
     if (WORDS.reject.test(text)) return "reject";
@@ -179,6 +196,20 @@
     return out;
   };
 
+  // A container's text, its shadow tree's included (a shadow host's `innerText` is only its
+  // light DOM's).
+  const bannerText = (el) => {
+    const parts = [el.innerText || ""];
+    const walk = (root) => {
+      for (const child of root.children) {
+        parts.push(child.innerText || "");
+        if (child.shadowRoot) walk(child.shadowRoot);
+      }
+    };
+    if (el.shadowRoot) walk(el.shadowRoot);
+    return parts.join(" ");
+  };
+
   // The banner: the smallest fixed/sticky/dialog container whose text talks about cookies or
   // consent and that holds at least one classified button.
   const findBanner = () => {
@@ -186,11 +217,14 @@
       const style = getComputedStyle(el);
       const positioned = style.position === "fixed" || style.position === "sticky";
       const dialog = el.getAttribute("role") === "dialog" || el.getAttribute("aria-modal") === "true" || el.tagName === "DIALOG";
-      return (positioned || dialog) && isVisible(el);
+      if (!(positioned || dialog) || !isVisible(el)) return false;
+      // A fixed banner slid out of the viewport is hidden, not shown.
+      const box = el.getBoundingClientRect();
+      return box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth;
     });
     let best = null;
     for (const el of candidates) {
-      const text = (el.innerText || "").slice(0, 5000);
+      const text = bannerText(el).slice(0, 5000);
       if (!COOKIE_TALK.test(text)) continue;
       const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
       const kinds = buttons.map((b) => [b, classify(b)]).filter(([, k]) => k);

@@ -517,6 +517,23 @@ mod vocabulary_tests {
             ("sl", "Shrani", "save"),
             ("sv", "Avvisa alla", "reject"),
             ("sv", "Acceptera alla", "accept"),
+            (
+                "en",
+                "Continue with technically required cookies only",
+                "reject",
+            ),
+            ("en", "Save selection and continue", "save"),
+            // Labels of orejime 3.2.1's own translations.
+            ("hu", "Elvet", "reject"),
+            ("hu", "Fogadj el mindent", "accept"),
+            ("ro", "Renunță", "reject"),
+            ("ro", "Accepta totul", "accept"),
+            ("no", "Akseptere", "accept"),
+            ("nl", "Alles aanvaarden", "accept"),
+            ("et", "Keela kõik rakendused", "reject"),
+            ("fi", "Hyväksyä kaikki", "accept"),
+            ("sv", "Tacka nej till alla", "reject"),
+            ("it", "Accettare tutto", "accept"),
         ];
         let wrong: Vec<String> = table
             .iter()

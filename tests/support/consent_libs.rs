@@ -14,6 +14,9 @@
 //! | `osano-cookieconsent` | cookieconsent 3.1.1 (`opt-in`) | `onInitialise`/`onStatusChange` + `hasConsented()` | `cookieconsent_status` = `allow`/`deny` |
 //! | `vanilla-cookieconsent` | vanilla-cookieconsent 3.1.0 | `<script type="text/plain" data-category="analytics">` | `cc_cookie` = JSON with `categories` |
 //! | `tcf` | `@iabtechlabtcf/stub` + `cmpapi` + `core` 1.5.21 | loaded after "Accept all" in our own banner | `euconsent-v2` = TC string |
+//! | `orejime` | orejime 3.2.1, Hungarian build ("Elfogad" / "Elvet") | `<template data-purpose="stats">` | `orejime` = `{"stats":bool}` |
+//! | `porsche-cookie-consent` | @porscheofficial/cookie-consent-banner 4.1.0, a Stencil web component (shadow DOM, slotted text), "Continue with technically required cookies only" | `cookie_consent_preferences_updated` / `_restored` events | `cookies_accepted_categories` = the categories |
+//! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
 //!
 //! Without `node_modules` the pages still load, but every library file answers 404 with a hint
 //! to run npm, so no banner appears and the consent tests fail visibly.
@@ -31,7 +34,10 @@ const NODE_MODULES: &str = "tests/consent-libs/node_modules";
 const VENDOR: &str = "/vendor/";
 
 /// The only package directories served (a path must start with one of them).
-const PACKAGES: [&str; 7] = [
+const PACKAGES: [&str; 10] = [
+    "@porscheofficial/cookie-consent-banner/",
+    "orejime/",
+    "cookie-though/",
     "klaro/",
     "tarteaucitronjs/",
     "cookieconsent/",
@@ -41,7 +47,10 @@ const PACKAGES: [&str; 7] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 5] = [
+const HOSTS: [&str; 8] = [
+    "www.porsche-cookie-consent.test",
+    "www.orejime.test",
+    "www.cookie-though.test",
     "www.klaro.test",
     "www.tarteaucitron.test",
     "www.osano-cookieconsent.test",
@@ -74,6 +83,25 @@ pub fn cases() -> Vec<ConsentCase> {
             Some("vanilla-cookieconsent"),
             ("cc_cookie", r#""categories":\["necessary","analytics"\]"#),
             ("cc_cookie", r#""categories":\["necessary"\]"#),
+        ),
+        // No rule of ours knows either: the heuristic answers, in Hungarian and in Dutch.
+        case(
+            "orejime",
+            None,
+            ("orejime", r#""stats":true"#),
+            ("orejime", r#""stats":false"#),
+        ),
+        case(
+            "porsche-cookie-consent",
+            None,
+            ("cookies_accepted_categories", r"analytics"),
+            ("cookies_accepted_categories", r"^technically_required$"),
+        ),
+        case(
+            "cookie-though",
+            None,
+            ("cookie-preferences", r"(^|,)stats:1(,|$)"),
+            ("cookie-preferences", r"(^|,)stats:0(,|$)"),
         ),
         // Our own banner on the real IAB CMP API: no rule knows it, the heuristic finds it and
         // `__tcfapi` proves the choice. Both choices store a TC string (version 2, so "C…").
@@ -141,6 +169,12 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
             VANILLA_HEAD,
             VANILLA_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
         ),
+        "orejime" => (
+            OREJIME_HEAD,
+            OREJIME_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
+        ),
+        "cookie-though" => ("", COOKIE_THOUGH_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "porsche-cookie-consent" => ("", PORSCHE_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
     let title = if req.path == "/" { "Home" } else { "About" };
@@ -206,6 +240,114 @@ fn content_type(path: &Path) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// orejime 3.2.1, its Hungarian build: `window.orejimeConfig` before the script; a banner with
+// "Elfogad" / "Elvet" ("accept" / "decline"); scripts wrapped in `<template data-purpose>`.
+
+const OREJIME_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/orejime/dist/orejime-standard.css">
+<script>
+window.orejimeConfig = {
+  privacyPolicyUrl: '/about',
+  cookie: { name: 'orejime', duration: 365 },
+  purposes: [{
+    id: 'stats',
+    title: 'Látogatottsági statisztika',
+    description: 'A stats.tracker-cdn.test látogatottsági statisztikája.',
+    cookies: ['_stats_id'],
+    default: false
+  }]
+};
+</script>
+<script defer src="/vendor/orejime/dist/orejime-standard-hu.js"></script>
+"#;
+
+const OREJIME_TAIL: &str = r#"<template data-purpose="stats"><script src="{TRACKER}"></script></template>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// @porscheofficial/cookie-consent-banner 4.1.0: `<cookie-consent-banner>` (Stencil, shadow DOM;
+// the text is slotted from the page), labels from attributes, categories set as a property;
+// the page loads the gated script on its events.
+
+const PORSCHE_TAIL: &str = r#"<script type="module" src="/vendor/@porscheofficial/cookie-consent-banner/dist/cookie-consent-banner/cookie-consent-banner.esm.js"></script>
+<cookie-consent-banner
+  btn-label-accept-and-continue="Agree and continue"
+  btn-label-only-essential-and-continue="Continue with technically required cookies only"
+  btn-label-persist-selection-and-continue="Save selection and continue"
+  btn-label-select-all-and-continue="Select all and continue"
+  content-settings-description="You can decide which cookies are used by selecting the options below.">
+  We use cookies and similar technologies to measure the audience of this site. By clicking on
+  "Agree and continue", you consent to the use of analysis cookies.
+  <a href="javascript:document.dispatchEvent(new Event('cookie_consent_details_show'))">Here</a>
+  you can make detailed settings.
+</cookie-consent-banner>
+<script>
+(function () {
+  document.querySelector('cookie-consent-banner').availableCategories = [
+    { key: 'technically_required', label: 'Technically necessary cookies',
+      description: 'Needed for the site to work.', isMandatory: true },
+    { key: 'analytics', label: 'Analysis cookies',
+      description: 'Visitor statistics by stats.tracker-cdn.test.' }
+  ];
+  function load() {
+    if (document.querySelector('script[src="{TRACKER}"]')) return;
+    var s = document.createElement('script');
+    s.src = '{TRACKER}';
+    document.head.appendChild(s);
+  }
+  function onConsent(event) {
+    var accepted = (event.detail && event.detail.acceptedCategories) || [];
+    if (accepted.indexOf('analytics') >= 0) load();
+  }
+  window.addEventListener('cookie_consent_preferences_updated', onConsent);
+  window.addEventListener('cookie_consent_preferences_restored', onConsent);
+})();
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// cookie-though 1.7.3: `CookieThough.init` draws an `<aside>` with an open shadow root that
+// slides in from below; labels configured in Dutch ("Weigeren", "Alles accepteren",
+// "Aanpassen"); the gated script is added from `onPreferencesChanged` / `getPreferences()`.
+
+const COOKIE_THOUGH_TAIL: &str = r#"<script src="/vendor/cookie-though/dist/lib.js"></script>
+<script>
+(function () {
+  function load() {
+    if (document.querySelector('script[src="{TRACKER}"]')) return;
+    var s = document.createElement('script');
+    s.src = '{TRACKER}';
+    document.head.appendChild(s);
+  }
+  function consented(preferences) {
+    return preferences.cookieOptions.some(function (o) { return o.id === 'stats' && o.isEnabled; });
+  }
+  CookieThough.init({
+    policies: [{
+      id: 'stats',
+      label: 'Statistieken',
+      description: 'Bezoekersstatistieken van stats.tracker-cdn.test',
+      category: 'statistics'
+    }],
+    essentialLabel: 'Altijd aan',
+    permissionLabels: { accept: 'Accepteren', acceptAll: 'Alles accepteren', decline: 'Weigeren' },
+    cookiePreferenceKey: 'cookie-preferences',
+    header: {
+      title: 'Cookies?',
+      subTitle: 'Wij gebruiken cookies',
+      description: 'Wij gebruiken cookies om het bezoek aan deze website te meten.'
+    },
+    customizeLabel: 'Aanpassen',
+    cookiePolicy: { url: '/about', label: 'Cookiebeleid' }
+  });
+  if (consented(CookieThough.getPreferences())) load();
+  CookieThough.onPreferencesChanged(function (preferences) {
+    if (consented(preferences)) load();
+  });
+})();
+</script>
+"#;
 
 // ---------------------------------------------------------------------------------------------
 // klaro 0.7.22: config in `window.klaroConfig` before `dist/klaro.js` (CSS included); the

@@ -16,7 +16,8 @@
 //!   `<script type="text/plain" class="optanon-category-C0002">` placeholder.
 //! - trap-hidden-toggles: the OneTrust mock with its category checkboxes visually hidden under
 //!   styled labels (the usual pattern); trap-save-accepts: its "Confirm My Choices" saves every
-//!   category whatever the toggles say. Both answer `OneTrust.RejectAll()`.
+//!   category whatever the toggles say. Both answer `OneTrust.RejectAll()`. onetrust-old: an
+//!   older markup (`.optanon-allow-all`, `.optanon-reject-all`) and no `OneTrust` API.
 //! - cookiebot: gated by a `<script type="text/plain" data-cookieconsent="statistics">`.
 //! - didomi: inserts `#didomi-host` 300 ms after load and binds its buttons 500 ms later (a
 //!   click in between does nothing).
@@ -41,6 +42,8 @@
 //! - heuristic-second-layer: Italian; refusal only in a settings layer of hidden pre-ticked
 //!   checkboxes under labels, saved by a button whose label changes with the boxes.
 //! - late-buttons: slides in over 400 ms and wires its buttons a second after showing.
+//! - nested-shadow: the banner two shadow roots deep, its button labels slotted in from the
+//!   page through a forwarding slot.
 
 use std::time::Duration;
 
@@ -134,6 +137,13 @@ fn mocks() -> Vec<Mock> {
         ),
         // A preference centre whose "Confirm My Choices" saves everything, whatever the
         // toggles say: the settings flow grants consent, the API can still refuse.
+        // An older major version the rule's steps and API do not fit: the heuristic answers.
+        onetrust_mock(
+            "onetrust-old",
+            "www.onetrust-old.test",
+            "OneTrust mock, older version",
+            ONETRUST_OLD_HEAD,
+        ),
         onetrust_mock(
             "trap-save-accepts",
             "www.trap-save-accepts.test",
@@ -417,6 +427,18 @@ fn mocks() -> Vec<Mock> {
             reject: verified(("late_choice", "^rejected$"), false),
         },
         Mock {
+            id: "nested-shadow",
+            host: "www.nested-shadow.test",
+            platform: None,
+            lang: "en",
+            name: "Nested Shadow Times",
+            head: "",
+            body: NESTED_SHADOW_HTML,
+            script: NESTED_SHADOW_JS,
+            accept: verified(("shadow_choice", "^yes$"), true),
+            reject: verified(("shadow_choice", "^no$"), false),
+        },
+        Mock {
             id: "accept-only",
             host: "www.accept-only.test",
             platform: None,
@@ -680,6 +702,9 @@ const ONETRUST_HEAD: &str = r##"<script type="text/plain" class="optanon-categor
 const TRAP_HIDDEN_TOGGLES_HEAD: &str = r##"<script>window.__otVariant = 'hidden-toggles';</script>
 <script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
 
+const ONETRUST_OLD_HEAD: &str = r##"<script>window.__otVariant = 'old';</script>
+<script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
+
 const TRAP_SAVE_ACCEPTS_HEAD: &str = r##"<script>window.__otVariant = 'save-accepts';</script>
 <script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
 
@@ -725,7 +750,9 @@ const ONETRUST_JS: &str = r##"
     apply();
   }
   function all(v) { var c = {}; GROUPS.forEach(function (g) { c[g] = v; }); return c; }
-  window.OneTrust = window.Optanon = {
+  // old: an older major version; another banner markup and no `OneTrust` API.
+  var VARIANT = window.__otVariant || '';
+  if (VARIANT !== 'old') window.OneTrust = window.Optanon = {
     AllowAll: function () { save(all(true)); },
     RejectAll: function () { save(all(false)); },
     IsAlertBoxClosed: function () { return !!fx.getCookie('OptanonAlertBoxClosed'); },
@@ -738,8 +765,21 @@ const ONETRUST_JS: &str = r##"
     // The preference centre fades in.
     setTimeout(function () { filter.style.display = 'block'; pc.style.display = 'block'; }, 250);
   }
-  var VARIANT = window.__otVariant || '';
+  function renderOld() {
+    var sdk = document.createElement('div');
+    sdk.id = 'onetrust-consent-sdk';
+    sdk.innerHTML =
+      '<div id="onetrust-banner-sdk" class="optanon-alert-box-wrapper" role="alertdialog" ' +
+      'style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:1px solid #999;padding:16px;z-index:2147483644">' +
+      '<p class="optanon-alert-box-body">This site uses cookies to measure its audience and to show advertising.</p>' +
+      '<button class="optanon-reject-all">Reject All</button> ' +
+      '<button class="optanon-allow-all">Accept All Cookies</button></div>';
+    document.body.appendChild(sdk);
+    sdk.querySelector('.optanon-allow-all').addEventListener('click', function () { save(all(true)); });
+    sdk.querySelector('.optanon-reject-all').addEventListener('click', function () { save(all(false)); });
+  }
   function render() {
+    if (VARIANT === 'old') return renderOld();
     // hidden-toggles: the checkbox is visually hidden, a styled label draws the switch.
     var hidden = VARIANT === 'hidden-toggles';
     var inputStyle = hidden
@@ -1935,6 +1975,49 @@ const LATE_BUTTONS_JS: &str = r##"
       bar.querySelector('.late-no').addEventListener('click', function () { choose(false); });
     }, 1000);
   }, 300);
+})();
+"##;
+
+// A banner two shadow roots deep whose button labels are slotted in from the page, forwarded
+// through the outer shadow root's own slots: `innerText` of the buttons is empty.
+const NESTED_SHADOW_HTML: &str = r##"<consent-shell hidden>
+  <span slot="no">Reject all</span>
+  <span slot="yes">Accept all</span>
+</consent-shell>"##;
+
+const NESTED_SHADOW_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  customElements.define('consent-panel', class extends HTMLElement {
+    constructor() {
+      super();
+      var root = this.attachShadow({ mode: 'open' });
+      root.innerHTML =
+        '<div role="dialog" style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #333;padding:16px;z-index:10000">' +
+        '<p>We use cookies to measure our audience. Your privacy matters to us.</p>' +
+        '<button type="button" class="no"><slot name="no"></slot></button> ' +
+        '<button type="button" class="yes"><slot name="yes"></slot></button></div>';
+      var panel = this;
+      root.querySelector('.no').addEventListener('click', function () { panel.dispatchEvent(new CustomEvent('choice', { bubbles: true, composed: true, detail: false })); });
+      root.querySelector('.yes').addEventListener('click', function () { panel.dispatchEvent(new CustomEvent('choice', { bubbles: true, composed: true, detail: true })); });
+    }
+  });
+  customElements.define('consent-shell', class extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: 'open' }).innerHTML =
+        '<consent-panel><slot name="no" slot="no"></slot><slot name="yes" slot="yes"></slot></consent-panel>';
+    }
+  });
+  var shell = document.querySelector('consent-shell');
+  var choice = fx.getCookie('shadow_choice');
+  shell.addEventListener('choice', function (event) {
+    fx.setCookie('shadow_choice', event.detail ? 'yes' : 'no', 365);
+    shell.hidden = true;
+    if (event.detail) fx.loadTracker();
+  });
+  if (choice === 'yes') fx.loadTracker();
+  if (!choice) shell.hidden = false;
 })();
 "##;
 
