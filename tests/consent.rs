@@ -568,3 +568,43 @@ async fn autoconsent_alone_never_reports_a_false_answer() {
         "autoconsent answered nothing"
     );
 }
+
+/// Without autoconsent a scan still answers banners with our rules and says so; asked for
+/// autoconsent alone, it refuses clearly before any work.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_without_autoconsent_runs_with_our_rules_and_says_so() {
+    let (server, dir, _config) = config_fixture().await;
+    let missing = dir.path().join("no-autoconsent-here");
+    let out = dir.path().join("klaro.json");
+    let mut args = vec![
+        "scan".to_string(),
+        "https://www.klaro.test/".into(),
+        "--quiet".into(),
+        "--modes=reject".into(),
+        "--max-pages=1".into(),
+        "--autoconsent".into(),
+        missing.display().to_string(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = run(args.clone()).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("cookiescan's rules only"), "{stderr}");
+    assert!(stderr.contains("no-autoconsent-here"), "{stderr}");
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(scan.settings.consent_engines.as_deref(), Some("cookiescan"));
+    let record = first_consent(&scan, Mode::Reject).unwrap();
+    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:#?}");
+    assert_eq!(record.engine.as_deref(), Some("cookiescan"));
+
+    args.push("--consent-engine=autoconsent".into());
+    let output = run(args).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--consent-engine autoconsent cannot run"),
+        "{stderr}"
+    );
+}
