@@ -89,7 +89,7 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
             record
                 .attempts
                 .iter()
-                .map(|a| format!("{}: {}", a.strategy, a.result))
+                .map(|a| format!("{} {:?}: {}", a.strategy, a.clicked, a.result))
                 .collect::<Vec<_>>()
         ));
     }

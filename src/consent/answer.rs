@@ -174,6 +174,7 @@ impl ConsentDriver {
         let (from, mut attempts) = self.resume_for(&key);
         let Some(from) = from else {
             // Two contexts spoiled: this one is scanned with the banner unanswered.
+            self.abandon();
             let spoiled = attempts.iter().rev().find(|a| a.tainted);
             record.outcome = ConsentOutcome::Failed;
             record.verification = Some(format!(

@@ -212,16 +212,31 @@
 
   // The banner: the smallest fixed/sticky/dialog container whose text talks about cookies or
   // consent and that holds at least one classified button.
+  // Overlays: visible fixed, sticky or dialog containers inside the viewport (a fixed banner
+  // slid out of it is hidden, not shown).
+  const overlays = () => allElements().filter((el) => {
+    const style = getComputedStyle(el);
+    const positioned = style.position === "fixed" || style.position === "sticky";
+    const dialog = el.getAttribute("role") === "dialog" || el.getAttribute("aria-modal") === "true" || el.tagName === "DIALOG";
+    if (!(positioned || dialog) || !isVisible(el)) return false;
+    const box = el.getBoundingClientRect();
+    return box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth;
+  });
+
+  // The toggles a refusal must switch off: the banner's, and those of every other overlay that
+  // talks about cookies (a settings panel drawn beside the banner rather than inside it).
+  const consentToggles = (banner) => {
+    const found = new Set(bannerToggles(banner));
+    for (const el of overlays()) {
+      if (el !== banner && COOKIE_TALK.test(bannerText(el).slice(0, 5000))) {
+        for (const toggle of bannerToggles(el)) found.add(toggle);
+      }
+    }
+    return Array.from(found);
+  };
+
   const findBanner = () => {
-    const candidates = allElements().filter((el) => {
-      const style = getComputedStyle(el);
-      const positioned = style.position === "fixed" || style.position === "sticky";
-      const dialog = el.getAttribute("role") === "dialog" || el.getAttribute("aria-modal") === "true" || el.tagName === "DIALOG";
-      if (!(positioned || dialog) || !isVisible(el)) return false;
-      // A fixed banner slid out of the viewport is hidden, not shown.
-      const box = el.getBoundingClientRect();
-      return box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth;
-    });
+    const candidates = overlays();
     let best = null;
     for (const el of candidates) {
       const text = bannerText(el).slice(0, 5000);
@@ -270,11 +285,11 @@
     heuristicSwitchOff() {
       const banner = findBanner();
       if (!banner) return { switched: 0, on: ["(the banner is gone)"] };
-      return switchOffAll(() => bannerToggles(banner.el));
+      return switchOffAll(() => consentToggles(banner.el));
     },
     heuristicToggles() {
       const banner = findBanner();
-      return banner ? bannerToggles(banner.el).length : 0;
+      return banner ? consentToggles(banner.el).length : 0;
     },
     heuristic() {
       const banner = findBanner();

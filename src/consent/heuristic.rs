@@ -30,6 +30,8 @@ impl ConsentDriver {
             let kind = match self.choice {
                 Choice::Accept if has("accept") => "accept",
                 Choice::Accept if has("acknowledge") => "acknowledge",
+                // "Accept selected" with the site's defaults: the only way to consent offered.
+                Choice::Accept if has("save") => "save",
                 Choice::Reject if has("reject") => "reject",
                 _ => continue,
             };
@@ -120,18 +122,20 @@ impl ConsentDriver {
         None
     }
 
-    /// The kinds of button of the settings layer once it shows: a refusal, a save button or
-    /// toggles (only a save button when `save`).
+    /// The kinds of button of the settings layer once it shows. With `save` only a save
+    /// button counts. Otherwise a refusal or toggles are waited for (a layer fading in shows
+    /// its categories late, and saving before they show would save them on), and a layer with
+    /// neither counts once the budget is spent if it has a save button.
     async fn settings_layer(&self, tab: &Tab, frame: &Frame, save: bool) -> Option<Vec<String>> {
         let deadline = Instant::now() + self.timing.step;
         loop {
-            if let Some(kinds) = self.banner_kinds(tab, frame).await {
+            let kinds = self.banner_kinds(tab, frame).await;
+            if let Some(kinds) = &kinds {
                 let has = |kind: &str| kinds.iter().any(|k| k == kind);
                 let ready = if save {
                     has("save")
                 } else {
                     has("reject")
-                        || has("save")
                         || call(tab, frame, "heuristicToggles", &Value::Null)
                             .await
                             .and_then(|t| t.as_u64())
@@ -139,11 +143,14 @@ impl ConsentDriver {
                             > 0
                 };
                 if ready {
-                    return Some(kinds);
+                    return Some(kinds.clone());
                 }
             }
             if Instant::now() >= deadline {
-                return None;
+                let has_save = kinds
+                    .as_ref()
+                    .is_some_and(|k| k.iter().any(|k| k == "save"));
+                return (!save && has_save).then(|| kinds.unwrap_or_default());
             }
             tokio::time::sleep(POLL).await;
         }

@@ -143,6 +143,9 @@ pub struct ConsentDriver {
     engines: Engines,
     screenshots: AtomicUsize,
     answered: std::sync::atomic::AtomicBool,
+    /// The pass stopped answering: a way of answering spoiled a context that cannot be
+    /// replaced, or the banner is deliberately left unanswered.
+    abandoned: std::sync::atomic::AtomicBool,
     start_over: Mutex<StartOver>,
 }
 
@@ -192,6 +195,7 @@ impl ConsentDriver {
             engines,
             screenshots: AtomicUsize::new(0),
             answered: std::sync::atomic::AtomicBool::new(false),
+            abandoned: std::sync::atomic::AtomicBool::new(false),
             start_over: Mutex::new(StartOver::default()),
         })
     }
@@ -248,6 +252,11 @@ impl ConsentDriver {
         Some(AutoconsentRun::new(engine, self.choice))
     }
 
+    /// Stops answering banners for the rest of the pass.
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::SeqCst);
+    }
+
     /// Records that the choice was made another way (a preset consent cookie), so the first
     /// page does not wait for a banner.
     pub fn mark_answered(&self) {
@@ -275,6 +284,9 @@ impl ConsentDriver {
         session: &BrowserSession,
         context: &BrowserContextId,
     ) -> Option<ConsentRecord> {
+        if self.abandoned.load(Ordering::SeqCst) {
+            return None;
+        }
         let wait = if first && !self.answered() {
             self.timing.find_banner
         } else {
@@ -316,6 +328,13 @@ impl ConsentDriver {
         record.screenshot_after = self.screenshot(tab, shot, "after").await;
         if record.outcome == ConsentOutcome::Verified {
             self.answered.store(true, Ordering::SeqCst);
+        }
+        // A later page cannot start the pass over: what spoiled this context stays, and the
+        // pass stops answering rather than try again.
+        let spoiled = record.attempts.last().is_some_and(|a| a.tainted);
+        let started_over = self.start_over.lock().expect("start-over state").restarts > 0;
+        if (spoiled && !first) || (started_over && record.outcome != ConsentOutcome::Verified) {
+            self.abandon();
         }
         Some(record)
     }

@@ -16,6 +16,7 @@
 //! | `tcf` | `@iabtechlabtcf/stub` + `cmpapi` + `core` 1.5.21 | loaded after "Accept all" in our own banner | `euconsent-v2` = TC string |
 //! | `orejime` | orejime 3.2.1, Hungarian build ("Elfogad" / "Elvet") | `<template data-purpose="stats">` | `orejime` = `{"stats":bool}` |
 //! | `porsche-cookie-consent` | @porscheofficial/cookie-consent-banner 4.1.0, a Stencil web component (shadow DOM, slotted text), "Continue with technically required cookies only" | `cookie_consent_preferences_updated` / `_restored` events | `cookies_accepted_categories` = the categories |
+//! | `beyonk-gdpr` | @beyonk/gdpr-cookie-consent-banner 16.0.2, a Svelte web component; no first-layer refusal, pre-ticked categories, "Prijať všetko" turning "Prijať vybrané" (Slovak) | `consent:analytics` event on `window` | `beyonk_gdpr` = JSON `choices` |
 //! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
 //!
 //! Without `node_modules` the pages still load, but every library file answers 404 with a hint
@@ -34,7 +35,8 @@ const NODE_MODULES: &str = "tests/consent-libs/node_modules";
 const VENDOR: &str = "/vendor/";
 
 /// The only package directories served (a path must start with one of them).
-const PACKAGES: [&str; 10] = [
+const PACKAGES: [&str; 11] = [
+    "@beyonk/gdpr-cookie-consent-banner/",
     "@porscheofficial/cookie-consent-banner/",
     "orejime/",
     "cookie-though/",
@@ -47,7 +49,8 @@ const PACKAGES: [&str; 10] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 8] = [
+const HOSTS: [&str; 9] = [
+    "www.beyonk-gdpr.test",
     "www.porsche-cookie-consent.test",
     "www.orejime.test",
     "www.cookie-though.test",
@@ -96,6 +99,13 @@ pub fn cases() -> Vec<ConsentCase> {
             None,
             ("cookies_accepted_categories", r"analytics"),
             ("cookies_accepted_categories", r"^technically_required$"),
+        ),
+        case(
+            "beyonk-gdpr",
+            None,
+            // Base64 of `{"choices":{`: the choice itself shows in the gated cookies.
+            ("beyonk_gdpr", r"^eyJjaG9pY2VzIjp7"),
+            ("beyonk_gdpr", r"^eyJjaG9pY2VzIjp7"),
         ),
         case(
             "cookie-though",
@@ -175,6 +185,10 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
         ),
         "cookie-though" => ("", COOKIE_THOUGH_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
         "porsche-cookie-consent" => ("", PORSCHE_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "beyonk-gdpr" => (
+            BEYONK_HEAD,
+            BEYONK_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
+        ),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
     let title = if req.path == "/" { "Home" } else { "About" };
@@ -303,6 +317,41 @@ const PORSCHE_TAIL: &str = r#"<script type="module" src="/vendor/@porscheofficia
   window.addEventListener('cookie_consent_preferences_updated', onConsent);
   window.addEventListener('cookie_consent_preferences_restored', onConsent);
 })();
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// @beyonk/gdpr-cookie-consent-banner 16.0.2: `<cookie-consent-banner>` (Svelte, open shadow
+// root). No refusal on the first layer (`can-reject-cookies` is off by default): "Nastavenia"
+// opens the categories, pre-ticked, saved by a button reading "Prijať všetko" while all are on
+// and "Prijať vybrané" once one is off. Slovak labels.
+
+const BEYONK_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/@beyonk/gdpr-cookie-consent-banner/src/lib/banner.css">
+<script type="module" src="/vendor/@beyonk/gdpr-cookie-consent-banner/dist/index.js"></script>
+"#;
+
+const BEYONK_TAIL: &str = r#"<cookie-consent-banner
+  cookie-name="beyonk_gdpr"
+  heading="Súbory cookie"
+  description="Na meranie návštevnosti tejto stránky používame súbory cookie."
+  accept-all-label="Prijať všetko"
+  accept-selected-label="Prijať vybrané"
+  reject-label="Odmietnuť všetko"
+  settings-label="Nastavenia"
+  close-label="Zavrieť okno"
+  edit-label="Upraviť nastavenia"
+  show-edit-icon="false"
+  cookie-config='{"path":"/"}'
+  choices='{"necessary":{"label":"Nevyhnutné súbory cookie","description":"Potrebné pre fungovanie stránky.","value":true},"tracking":false,"analytics":{"label":"Analytické súbory cookie","description":"Štatistiky návštevnosti.","value":true},"marketing":false}'>
+</cookie-consent-banner>
+<script>
+window.addEventListener('consent:analytics', function (event) {
+  if (!event.detail || !event.detail.agreed) return;
+  if (document.querySelector('script[src="{TRACKER}"]')) return;
+  var s = document.createElement('script');
+  s.src = '{TRACKER}';
+  document.head.appendChild(s);
+});
 </script>
 "#;
 
