@@ -332,8 +332,11 @@ impl ConsentDriver {
         // A later page cannot start the pass over: what spoiled this context stays, and the
         // pass stops answering rather than try again.
         let spoiled = record.attempts.last().is_some_and(|a| a.tainted);
-        let started_over = self.start_over.lock().expect("start-over state").restarts > 0;
-        if (spoiled && !first) || (started_over && record.outcome != ConsentOutcome::Verified) {
+        let final_context = {
+            let state = self.start_over.lock().expect("start-over state");
+            state.restarts > 0 && !state.pending
+        };
+        if (spoiled && !first) || (final_context && record.outcome != ConsentOutcome::Verified) {
             self.abandon();
         }
         Some(record)

@@ -17,6 +17,7 @@
 //! | `orejime` | orejime 3.2.1, Hungarian build ("Elfogad" / "Elvet") | `<template data-purpose="stats">` | `orejime` = `{"stats":bool}` |
 //! | `porsche-cookie-consent` | @porscheofficial/cookie-consent-banner 4.1.0, a Stencil web component (shadow DOM, slotted text), "Continue with technically required cookies only" | `cookie_consent_preferences_updated` / `_restored` events | `cookies_accepted_categories` = the categories |
 //! | `beyonk-gdpr` | @beyonk/gdpr-cookie-consent-banner 16.0.2, a Svelte web component; no first-layer refusal, pre-ticked categories, "Prijať všetko" turning "Prijať vybrané" (Slovak) | `consent:analytics` event on `window` | `beyonk_gdpr` = JSON `choices` |
+//! | `cookies-eu-banner` | cookies-eu-banner 3.0.0, the site's own `<template>` markup, Greek labels ("Αποδοχή" / "Απόρριψη") | `onAccept` | `hasConsent` = `true` / `false` |
 //! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
 //!
 //! Without `node_modules` the pages still load, but every library file answers 404 with a hint
@@ -35,7 +36,8 @@ const NODE_MODULES: &str = "tests/consent-libs/node_modules";
 const VENDOR: &str = "/vendor/";
 
 /// The only package directories served (a path must start with one of them).
-const PACKAGES: [&str; 11] = [
+const PACKAGES: [&str; 12] = [
+    "cookies-eu-banner/",
     "@beyonk/gdpr-cookie-consent-banner/",
     "@porscheofficial/cookie-consent-banner/",
     "orejime/",
@@ -49,7 +51,8 @@ const PACKAGES: [&str; 11] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 9] = [
+const HOSTS: [&str; 10] = [
+    "www.cookies-eu-banner.test",
     "www.beyonk-gdpr.test",
     "www.porsche-cookie-consent.test",
     "www.orejime.test",
@@ -106,6 +109,12 @@ pub fn cases() -> Vec<ConsentCase> {
             // Base64 of `{"choices":{`: the choice itself shows in the gated cookies.
             ("beyonk_gdpr", r"^eyJjaG9pY2VzIjp7"),
             ("beyonk_gdpr", r"^eyJjaG9pY2VzIjp7"),
+        ),
+        case(
+            "cookies-eu-banner",
+            None,
+            ("hasConsent", r"^true$"),
+            ("hasConsent", r"^false$"),
         ),
         case(
             "cookie-though",
@@ -189,6 +198,7 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
             BEYONK_HEAD,
             BEYONK_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
         ),
+        "cookies-eu-banner" => ("", EU_BANNER_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
     let title = if req.path == "/" { "Home" } else { "About" };
@@ -351,6 +361,31 @@ window.addEventListener('consent:analytics', function (event) {
   var s = document.createElement('script');
   s.src = '{TRACKER}';
   document.head.appendChild(s);
+});
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// cookies-eu-banner 3.0.0: the site writes the banner in a `<template>`, the library shows it
+// unless consent was given or refused (or the visitor looks like a bot or sends Do Not Track)
+// and calls `onAccept`. Greek labels.
+
+const EU_BANNER_TAIL: &str = r#"<template id="cookies-eu-banner-template">
+  <div id="cookies-eu-banner" style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #06c;padding:16px;z-index:10000">
+    Χρησιμοποιούμε cookies για τη μέτρηση της επισκεψιμότητας αυτού του ιστότοπου.
+    <button id="cookies-eu-reject">Απόρριψη</button>
+    <button id="cookies-eu-accept">Αποδοχή</button>
+  </div>
+</template>
+<script src="/vendor/cookies-eu-banner/dist/cookies-eu-banner.global.js"></script>
+<script>
+CookiesEuBanner.createCookiesBanner({
+  onAccept: function () {
+    if (document.querySelector('script[src="{TRACKER}"]')) return;
+    var s = document.createElement('script');
+    s.src = '{TRACKER}';
+    document.head.appendChild(s);
+  }
 });
 </script>
 "#;
