@@ -18,7 +18,12 @@
 //! | `porsche-cookie-consent` | @porscheofficial/cookie-consent-banner 4.1.0, a Stencil web component (shadow DOM, slotted text), "Continue with technically required cookies only" | `cookie_consent_preferences_updated` / `_restored` events | `cookies_accepted_categories` = the categories |
 //! | `beyonk-gdpr` | @beyonk/gdpr-cookie-consent-banner 16.0.2, a Svelte web component; no first-layer refusal, pre-ticked categories, "Prijať všetko" turning "Prijať vybrané" (Slovak) | `consent:analytics` event on `window` | `beyonk_gdpr` = JSON `choices` |
 //! | `cookies-eu-banner` | cookies-eu-banner 3.0.0, the site's own `<template>` markup, Greek labels ("Αποδοχή" / "Απόρριψη") | `onAccept` | `hasConsent` = `true` / `false` |
+//! | `lmc-cookie-consent` | @lmc-eu/cookie-consent-manager 2.6.0 (vanilla-cookieconsent 2 inside, Czech: "Přijmout všechny" / "Přijmout nezbytné") | `<script type="text/plain" data-cookiecategory="analytics">` | `lmc_ccm` = JSON with `level` |
 //! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
+//!
+//! `@lmc-eu/cookie-consent-manager` asks for `@lmc-eu/spirit-design-tokens@^1.1.3`, which the
+//! registry no longer has; `package.json` overrides it with 3.0.2 (design tokens for its SCSS,
+//! never loaded by the fixture).
 //!
 //! Without `node_modules` the pages still load, but every library file answers 404 with a hint
 //! to run npm, so no banner appears and the consent tests fail visibly.
@@ -36,7 +41,8 @@ const NODE_MODULES: &str = "tests/consent-libs/node_modules";
 const VENDOR: &str = "/vendor/";
 
 /// The only package directories served (a path must start with one of them).
-const PACKAGES: [&str; 12] = [
+const PACKAGES: [&str; 13] = [
+    "@lmc-eu/cookie-consent-manager/",
     "cookies-eu-banner/",
     "@beyonk/gdpr-cookie-consent-banner/",
     "@porscheofficial/cookie-consent-banner/",
@@ -51,7 +57,8 @@ const PACKAGES: [&str; 12] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 10] = [
+const HOSTS: [&str; 11] = [
+    "www.lmc-cookie-consent.test",
     "www.cookies-eu-banner.test",
     "www.beyonk-gdpr.test",
     "www.porsche-cookie-consent.test",
@@ -115,6 +122,12 @@ pub fn cases() -> Vec<ConsentCase> {
             None,
             ("hasConsent", r"^true$"),
             ("hasConsent", r"^false$"),
+        ),
+        case(
+            "lmc-cookie-consent",
+            Some("vanilla-cookieconsent"),
+            ("lmc_ccm", r#""level":\[[^\]]*"analytics""#),
+            ("lmc_ccm", r#""level":\["necessary"\]"#),
         ),
         case(
             "cookie-though",
@@ -199,6 +212,7 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
             BEYONK_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
         ),
         "cookies-eu-banner" => ("", EU_BANNER_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "lmc-cookie-consent" => (LMC_HEAD, LMC_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
     let title = if req.path == "/" { "Home" } else { "About" };
@@ -387,6 +401,21 @@ CookiesEuBanner.createCookiesBanner({
     document.head.appendChild(s);
   }
 });
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// @lmc-eu/cookie-consent-manager 2.6.0: Alma Career's wrapper of vanilla-cookieconsent 2 (an
+// older major version than the `vanilla-cookieconsent` fixture's), its own cookie name and
+// Czech texts, where the refusal reads "Přijmout nezbytné" ("accept the necessary ones").
+
+const LMC_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/@lmc-eu/cookie-consent-manager/LmcCookieConsentManager.min.css">
+"#;
+
+const LMC_TAIL: &str = r#"<script type="text/plain" data-cookiecategory="analytics" src="{TRACKER}"></script>
+<script src="/vendor/@lmc-eu/cookie-consent-manager/init.js"></script>
+<script>
+initLmcCookieConsentManager('www.lmc-cookie-consent.test', { defaultLang: 'cs', autodetectLang: false });
 </script>
 "#;
 
