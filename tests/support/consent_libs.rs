@@ -19,6 +19,8 @@
 //! | `beyonk-gdpr` | @beyonk/gdpr-cookie-consent-banner 16.0.2, a Svelte web component; no first-layer refusal, pre-ticked categories, "Prijať všetko" turning "Prijať vybrané" (Slovak) | `consent:analytics` event on `window` | `beyonk_gdpr` = JSON `choices` |
 //! | `cookies-eu-banner` | cookies-eu-banner 3.0.0, the site's own `<template>` markup, Greek labels ("Αποδοχή" / "Απόρριψη") | `onAccept` | `hasConsent` = `true` / `false` |
 //! | `lmc-cookie-consent` | @lmc-eu/cookie-consent-manager 2.6.0 (vanilla-cookieconsent 2 inside, Czech: "Přijmout všechny" / "Přijmout nezbytné") | `<script type="text/plain" data-cookiecategory="analytics">` | `lmc_ccm` = JSON with `level` |
+//! | `cookie-notice` | cookie-notice 1.3.9, a notice with only "Ok" (implied consent: no refusal offered) | later pages load the script once `cookie_notice` is set | `cookie_notice` = `1` |
+//! | `mozilla-consent` | @mozmeao/consent-banner 1.1.1 + @mozmeao/cookie-helper 1.1.0, the site's own markup ("Reject All Additional Cookies"), slides up over 600 ms | `mozConsentStatus` event | `moz-consent-pref` = JSON `{"preference":…,"analytics":…}` |
 //! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
 //!
 //! `@lmc-eu/cookie-consent-manager` asks for `@lmc-eu/spirit-design-tokens@^1.1.3`, which the
@@ -41,7 +43,10 @@ const NODE_MODULES: &str = "tests/consent-libs/node_modules";
 const VENDOR: &str = "/vendor/";
 
 /// The only package directories served (a path must start with one of them).
-const PACKAGES: [&str; 13] = [
+const PACKAGES: [&str; 16] = [
+    "@mozmeao/consent-banner/",
+    "@mozmeao/cookie-helper/",
+    "cookie-notice/",
     "@lmc-eu/cookie-consent-manager/",
     "cookies-eu-banner/",
     "@beyonk/gdpr-cookie-consent-banner/",
@@ -57,7 +62,9 @@ const PACKAGES: [&str; 13] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 11] = [
+const HOSTS: [&str; 13] = [
+    "www.mozilla-consent.test",
+    "www.cookie-notice.test",
     "www.lmc-cookie-consent.test",
     "www.cookies-eu-banner.test",
     "www.beyonk-gdpr.test",
@@ -128,6 +135,30 @@ pub fn cases() -> Vec<ConsentCase> {
             Some("vanilla-cookieconsent"),
             ("lmc_ccm", r#""level":\[[^\]]*"analytics""#),
             ("lmc_ccm", r#""level":\["necessary"\]"#),
+        ),
+        // A notice, not a choice: acknowledged in the accept pass; in the reject pass there is
+        // nothing to refuse with and nothing is clicked.
+        ConsentCase {
+            id: "cookie-notice",
+            platform: None,
+            accept: Expectation {
+                outcome: Outcome::Verified,
+                consent_cookie: Some(("cookie_notice", r"^1$")),
+                consent_storage: None,
+                gated: true,
+            },
+            reject: Expectation {
+                outcome: Outcome::NoRejectOption,
+                consent_cookie: None,
+                consent_storage: None,
+                gated: false,
+            },
+        },
+        case(
+            "mozilla-consent",
+            None,
+            ("moz-consent-pref", r#""analytics":true"#),
+            ("moz-consent-pref", r#""analytics":false"#),
         ),
         case(
             "cookie-though",
@@ -213,6 +244,11 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
         ),
         "cookies-eu-banner" => ("", EU_BANNER_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
         "lmc-cookie-consent" => (LMC_HEAD, LMC_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "cookie-notice" => ("", NOTICE_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "mozilla-consent" => (
+            MOZILLA_HEAD,
+            MOZILLA_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
+        ),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
     let title = if req.path == "/" { "Home" } else { "About" };
@@ -416,6 +452,71 @@ const LMC_TAIL: &str = r#"<script type="text/plain" data-cookiecategory="analyti
 <script src="/vendor/@lmc-eu/cookie-consent-manager/init.js"></script>
 <script>
 initLmcCookieConsentManager('www.lmc-cookie-consent.test', { defaultLang: 'cs', autodetectLang: false });
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// cookie-notice 1.3.9: a dismissable notice ("Ok") in the browser's language; the site treats
+// its dismissal as consent and loads the analytics on the pages after it.
+
+const NOTICE_TAIL: &str = r#"<script src="/vendor/cookie-notice/dist/cookie.notice.min.js"></script>
+<script>
+new cookieNoticeJS({ expiresIn: 30 });
+if (/(^|;\s*)cookie_notice=1(;|$)/.test(document.cookie)) {
+  var s = document.createElement('script');
+  s.src = '{TRACKER}';
+  document.head.appendChild(s);
+}
+</script>
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// @mozmeao/consent-banner 1.1.1: UI-independent; the site writes the banner (Mozilla's
+// recommended markup), opens and closes it on the library's events, and loads analytics on
+// `mozConsentStatus`. Its stylesheet slides the banner up over 600 ms.
+
+const MOZILLA_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/@mozmeao/consent-banner/styles.css">
+"#;
+
+const MOZILLA_TAIL: &str = r#"<aside class="moz-consent-banner" id="moz-consent-banner" role="region" aria-label="Cookie Banner" data-nosnippet="true">
+  <div class="moz-consent-banner-content">
+    <h2 class="moz-consent-banner-heading">Help us improve your experience</h2>
+    <div class="moz-consent-banner-copy">
+      <p>In addition to cookies necessary for this site to function, we'd like your permission to set
+      some additional cookies to better understand your browsing needs.</p>
+      <div class="moz-consent-banner-controls">
+        <button type="button" id="moz-consent-banner-button-accept" class="moz-consent-banner-button moz-consent-banner-button-accept">Accept All Additional Cookies</button>
+        <button type="button" id="moz-consent-banner-button-reject" class="moz-consent-banner-button moz-consent-banner-button-reject">Reject All Additional Cookies</button>
+        <a href="/about">Cookie settings</a>
+      </div>
+    </div>
+  </div>
+</aside>
+<script src="/vendor/@mozmeao/cookie-helper/index.js"></script>
+<script src="/vendor/@mozmeao/consent-banner/index.js"></script>
+<script>
+(function () {
+  var banner = document.getElementById('moz-consent-banner');
+  var accept = document.getElementById('moz-consent-banner-button-accept');
+  var reject = document.getElementById('moz-consent-banner-button-reject');
+  window.addEventListener('mozConsentOpen', function () {
+    accept.addEventListener('click', MozConsentBanner.onAcceptClick, false);
+    reject.addEventListener('click', MozConsentBanner.onRejectClick, false);
+    banner.classList.add('is-visible');
+  }, false);
+  window.addEventListener('mozConsentClose', function () {
+    accept.removeEventListener('click', MozConsentBanner.onAcceptClick, false);
+    reject.removeEventListener('click', MozConsentBanner.onRejectClick, false);
+    banner.classList.remove('is-visible');
+  }, false);
+  window.addEventListener('mozConsentStatus', function (event) {
+    if (!event.detail || !event.detail.analytics) return;
+    var s = document.createElement('script');
+    s.src = '{TRACKER}';
+    document.head.appendChild(s);
+  }, false);
+  MozConsentBanner.init({ helper: CookieHelper, cookieDomain: location.hostname });
+})();
 </script>
 "#;
 
