@@ -251,6 +251,13 @@
     return best;
   };
 
+  // The heuristic banner's first button of a kind, if any.
+  const bannerButton = (kind) => {
+    const banner = findBanner();
+    const hit = banner && banner.kinds.find(([, k]) => k === kind);
+    return hit ? hit[0] : null;
+  };
+
   const commands = {
     detect(platforms) {
       const found = [];
@@ -300,18 +307,12 @@
         buttons: banner.kinds.map(([b, kind]) => ({ kind, label: describe(b) })),
       };
     },
-    heuristicTarget(kind) {
-      const banner = findBanner();
-      const hit = banner && banner.kinds.find(([, k]) => k === kind);
-      return probe(hit && hit[0]);
-    },
+    heuristicTarget(kind) { return probe(bannerButton(kind)); },
     heuristicClick(kind) {
-      const banner = findBanner();
-      if (!banner) return null;
-      const hit = banner.kinds.find(([, k]) => k === kind);
-      if (!hit) return null;
-      const what = describe(hit[0]);
-      click(hit[0]);
+      const button = bannerButton(kind);
+      if (!button) return null;
+      const what = describe(button);
+      click(button);
       return what;
     },
     bannerGone() { return !findBanner(); },

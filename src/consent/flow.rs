@@ -53,7 +53,9 @@ impl ConsentDriver {
                     }
                 }
                 Some(Action::ClickAll(selector)) => {
-                    let (switched, still_on) = self.switch_off(tab, frame, selector).await;
+                    let (switched, still_on) = self
+                        .switch_off(tab, frame, "switchOff", &json!(selector))
+                        .await;
                     if switched > 0 {
                         clicked.push(format!("switched off {switched} × {selector}"));
                     }
@@ -91,13 +93,20 @@ impl ConsentDriver {
         Ok(clicked)
     }
 
-    /// Switches off every match that is on, within the step budget; returns how many were
-    /// switched and what is still on.
-    async fn switch_off(&self, tab: &Tab, frame: &Frame, selector: &str) -> (usize, Vec<String>) {
+    /// Repeats a switching-off engine command (`switchOff` with a selector, or
+    /// `heuristicSwitchOff`) until nothing is on or the step budget is spent; returns how many
+    /// were switched and what is still on.
+    pub(super) async fn switch_off(
+        &self,
+        tab: &Tab,
+        frame: &Frame,
+        command: &str,
+        arg: &serde_json::Value,
+    ) -> (usize, Vec<String>) {
         let deadline = Instant::now() + self.timing.step;
         let mut switched = 0;
         loop {
-            let result = call(tab, frame, "switchOff", &json!(selector)).await;
+            let result = call(tab, frame, command, arg).await;
             let (done, still_on) = super::heuristic::switch_result(result);
             switched += done;
             if still_on.is_empty() || Instant::now() >= deadline {

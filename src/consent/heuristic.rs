@@ -35,22 +35,10 @@ impl ConsentDriver {
                 Choice::Reject if has("reject") => "reject",
                 _ => continue,
             };
-            let target = Target::Heuristic(kind);
-            let mut clicked = Vec::new();
-            if let Some(what) = self.press(tab, &frame, target).await {
-                clicked.push(what);
-            }
-            if clicked.is_empty() {
-                return Some(Run::stopped(
-                    clicked,
-                    &format!("its {kind} button never showed"),
-                ));
-            }
-            let repress = Some((frame.clone(), target));
-            let proof = self
-                .await_proof(tab, None, repress, &mut clicked, session, context)
-                .await;
-            return Some(self.with_tcf(tab, clicked, proof).await);
+            return Some(
+                self.press_and_prove(tab, &frame, kind, Vec::new(), session, context)
+                    .await,
+            );
         }
         None
     }
@@ -70,8 +58,7 @@ impl ConsentDriver {
                 continue;
             };
             let has = |kind: &str| kinds.iter().any(|k| k == kind);
-            let toggles = call(tab, &frame, "heuristicToggles", &Value::Null).await;
-            let in_place = has("save") && toggles.and_then(|t| t.as_u64()).unwrap_or(0) > 0;
+            let in_place = has("save") && self.toggle_count(tab, &frame).await > 0;
             let mut clicked = Vec::new();
             if !in_place {
                 if !has("settings") {
@@ -88,7 +75,9 @@ impl ConsentDriver {
             let kind = if layer.iter().any(|k| k == "reject") {
                 "reject"
             } else {
-                let (switched, still_on) = self.switch_off_banner(tab, &frame).await;
+                let (switched, still_on) = self
+                    .switch_off(tab, &frame, "heuristicSwitchOff", &Value::Null)
+                    .await;
                 if switched > 0 {
                     clicked.push(format!("switched off {switched} categories"));
                 }
@@ -105,19 +94,10 @@ impl ConsentDriver {
                 }
                 "save"
             };
-            let target = Target::Heuristic(kind);
-            let Some(what) = self.press(tab, &frame, target).await else {
-                return Some(Run::stopped(
-                    clicked,
-                    &format!("its {kind} button never showed"),
-                ));
-            };
-            clicked.push(what);
-            let repress = Some((frame.clone(), target));
-            let proof = self
-                .await_proof(tab, None, repress, &mut clicked, session, context)
-                .await;
-            return Some(self.with_tcf(tab, clicked, proof).await);
+            return Some(
+                self.press_and_prove(tab, &frame, kind, clicked, session, context)
+                    .await,
+            );
         }
         None
     }
@@ -135,12 +115,7 @@ impl ConsentDriver {
                 let ready = if save {
                     has("save")
                 } else {
-                    has("reject")
-                        || call(tab, frame, "heuristicToggles", &Value::Null)
-                            .await
-                            .and_then(|t| t.as_u64())
-                            .unwrap_or(0)
-                            > 0
+                    has("reject") || self.toggle_count(tab, frame).await > 0
                 };
                 if ready {
                     return Some(kinds.clone());
@@ -156,19 +131,35 @@ impl ConsentDriver {
         }
     }
 
-    /// Switches off the banner's toggles within the step budget: (switched, still on).
-    async fn switch_off_banner(&self, tab: &Tab, frame: &Frame) -> (usize, Vec<String>) {
-        let deadline = Instant::now() + self.timing.step;
-        let mut switched = 0;
-        loop {
-            let result = call(tab, frame, "heuristicSwitchOff", &Value::Null).await;
-            let (done, still_on) = switch_result(result);
-            switched += done;
-            if still_on.is_empty() || Instant::now() >= deadline {
-                return (switched, still_on);
-            }
-            tokio::time::sleep(POLL).await;
-        }
+    /// Presses the banner's button of `kind` after what was `clicked` before it, then waits
+    /// for proof, pressing again while the button stays.
+    async fn press_and_prove(
+        &self,
+        tab: &Tab,
+        frame: &Frame,
+        kind: &'static str,
+        mut clicked: Vec<String>,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Run {
+        let target = Target::Heuristic(kind);
+        let Some(what) = self.press(tab, frame, target).await else {
+            return Run::stopped(clicked, &format!("its {kind} button never showed"));
+        };
+        clicked.push(what);
+        let repress = Some((frame.clone(), target));
+        let proof = self
+            .await_proof(tab, None, repress, &mut clicked, session, context)
+            .await;
+        self.with_tcf(tab, clicked, proof).await
+    }
+
+    /// How many toggles the heuristic's banner and the overlays beside it hold.
+    async fn toggle_count(&self, tab: &Tab, frame: &Frame) -> u64 {
+        call(tab, frame, "heuristicToggles", &Value::Null)
+            .await
+            .and_then(|t| t.as_u64())
+            .unwrap_or(0)
     }
 
     /// The kinds of button the heuristic's banner in a frame offers, None without a banner.

@@ -41,6 +41,13 @@ impl ConsentDriver {
         context: &BrowserContextId,
         budget: Duration,
     ) -> Option<String> {
+        let verify = &platform.verify;
+        let js = match choice {
+            Choice::Accept => verify.js_accept.as_deref(),
+            Choice::Reject => verify.js_reject.as_deref(),
+        };
+        // Without a state of its own to read, the banner's going is the only proof.
+        let nothing_specific = verify.cookie.is_none() && verify.storage.is_none() && js.is_none();
         let deadline = Instant::now() + budget;
         loop {
             if let Some(proof) = self
@@ -49,13 +56,6 @@ impl ConsentDriver {
             {
                 return Some(proof);
             }
-            let verify = &platform.verify;
-            let js = match choice {
-                Choice::Accept => verify.js_accept.as_deref(),
-                Choice::Reject => verify.js_reject.as_deref(),
-            };
-            let nothing_specific =
-                verify.cookie.is_none() && verify.storage.is_none() && js.is_none();
             if nothing_specific && !self.banner_visible(tab, platform).await {
                 return Some("the banner is gone".into());
             }
