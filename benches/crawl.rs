@@ -188,6 +188,7 @@ async fn main() {
                 page_timeout: Duration::from_secs(30),
                 settle_quiet: Duration::from_millis(500),
                 settle_max: Duration::from_secs(5),
+                ..VisitTiming::default()
             },
             keep_values: false,
             needs_consent: cookiescan::consent::GatedCookies::third_party_of("bench.test"),

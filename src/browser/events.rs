@@ -30,6 +30,7 @@ use super::session::BrowserError;
 use crate::capture::script::{BINDING, Report, StorageWrite, parse_payload};
 use crate::capture::setcookie::parse_cookie_line;
 use crate::capture::{BlockedWrite, HttpWrite, ScriptWrite};
+use crate::model::VisitStep;
 
 #[derive(Default)]
 pub(super) struct MainDocument {
@@ -58,6 +59,11 @@ pub(super) struct VisitLog {
     pub(super) loaded: bool,
     pub(super) crashed: bool,
     pub(super) dialogs: u32,
+    /// What the visit is doing now; writes are recorded with it.
+    pub(super) step: VisitStep,
+    /// While the tab explores where elements lead (`Some`), navigations of the main frame are
+    /// refused and their URLs recorded here.
+    pub(super) exploring: Option<Vec<String>>,
 }
 
 pub(super) struct ExtraInfo {
@@ -65,6 +71,7 @@ pub(super) struct ExtraInfo {
     pub(super) hop: usize,
     pub(super) set_cookie_lines: Vec<String>,
     pub(super) blocked: Vec<(String, Vec<String>)>,
+    pub(super) step: VisitStep,
 }
 
 impl VisitLog {
@@ -81,6 +88,8 @@ impl VisitLog {
             loaded: false,
             crashed: false,
             dialogs: 0,
+            step: VisitStep::Load,
+            exploring: None,
         }
     }
 }
@@ -264,11 +273,13 @@ fn on_extra_info(shared: &Shared, event: &EventResponseReceivedExtraInfo) {
     let mut log = shared.log.lock().expect("visit log");
     let id = event.request_id.inner().clone();
     let hop = log.extra_info.iter().filter(|i| i.request_id == id).count();
+    let step = log.step;
     log.extra_info.push(ExtraInfo {
         request_id: id,
         hop,
         set_cookie_lines: lines,
         blocked,
+        step,
     });
     touch(&mut log);
 }
@@ -279,24 +290,38 @@ fn on_binding(shared: &Shared, event: &EventBindingCalled) {
     }
     let mut log = shared.log.lock().expect("visit log");
     match parse_payload(&event.payload) {
-        Some(Report::Cookie(write)) => log.script_writes.push(write),
+        Some(Report::Cookie(mut write)) => {
+            write.step = log.step;
+            log.script_writes.push(write)
+        }
         Some(Report::Storage(write)) => log.storage_writes.push(write),
         None => {}
     }
 }
 
-/// The main-document gate. At the request stage a redirect hop leaving the site is failed, so
-/// the off-site page never loads and sets nothing; at the response stage a non-HTML document
-/// is failed before it is rendered or downloaded.
+/// The main-document gate. A redirect chain may pass through other sites (click trackers)
+/// while it leads back to the site: an off-site hop is requested, and failed at the response
+/// stage unless it redirects again, so an off-site page is never rendered. A navigation that
+/// starts off the site is failed before it is sent. At the response stage a non-HTML document
+/// is failed before it is rendered or downloaded. While the tab explores, every new navigation
+/// is recorded and refused.
 fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
     let is_main = event.frame_id == shared.main_frame;
     let at_response = event.response_status_code.is_some() || event.response_error_reason.is_some();
+    let on_site = Url::parse(&event.request.url).is_ok_and(|u| (shared.gate)(&u));
     let mut block = false;
     if is_main {
         let mut log = shared.log.lock().expect("visit log");
-        if !at_response {
-            let allowed = Url::parse(&event.request.url).is_ok_and(|u| (shared.gate)(&u));
-            if !allowed {
+        let hop = event.redirected_request_id.is_some();
+        if !at_response
+            && !hop
+            && let Some(found) = log.exploring.as_mut()
+        {
+            found.push(event.request.url.clone());
+            block = true;
+            shared.changed.notify_waiters();
+        } else if !at_response {
+            if !on_site && !hop {
                 log.main.blocked_off_site = Some(event.request.url.clone());
                 block = true;
             }
@@ -329,7 +354,10 @@ fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
             } else {
                 content_type.filter(|t| !is_html(t))
             };
-            if !redirect && let Some(kind) = refused {
+            if !redirect && !on_site {
+                log.main.blocked_off_site = Some(event.request.url.clone());
+                block = true;
+            } else if !redirect && let Some(kind) = refused {
                 log.main.blocked_non_html = Some(kind);
                 block = true;
             }
@@ -358,21 +386,46 @@ pub(super) fn is_html(content_type: &str) -> bool {
     essence.is_empty() || essence == "text/html" || essence == "application/xhtml+xml"
 }
 
+/// The response URL each extra-info event describes: its request's hop of the same index.
+fn hop_url<'a>(log: &'a VisitLog, info: &ExtraInfo) -> Option<&'a String> {
+    log.hops
+        .get(&info.request_id)
+        .and_then(|hops| hops.get(info.hop).or(hops.last()))
+}
+
+/// Names of the cookies the refused off-site document set: the browser stores a response's
+/// cookies before the response can be refused (and `Fetch` hides its `Set-Cookie` headers).
+pub(super) fn refused_cookie_names(log: &VisitLog) -> Vec<String> {
+    let Some(refused) = log.main.blocked_off_site.as_ref() else {
+        return Vec::new();
+    };
+    log.extra_info
+        .iter()
+        .filter(|info| hop_url(log, info) == Some(refused))
+        .flat_map(|info| &info.set_cookie_lines)
+        .filter_map(|line| {
+            let pair = line.split(';').next()?;
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
 /// request id and the k-th extra-info event of an id describes its k-th hop.
 pub(super) fn resolve_set_cookies(log: &VisitLog) -> (Vec<HttpWrite>, Vec<BlockedWrite>) {
     let mut writes = Vec::new();
     let mut blocked = Vec::new();
     for info in &log.extra_info {
-        let Some(url) = log
-            .hops
-            .get(&info.request_id)
-            .and_then(|hops| hops.get(info.hop).or(hops.last()))
-        else {
+        let Some(url) = hop_url(log, info) else {
             continue;
         };
         let Ok(parsed) = Url::parse(url) else {
             continue;
         };
+        if log.main.blocked_off_site.as_deref() == Some(url.as_str()) {
+            // The refused off-site document: what it set is not the site's (and is removed).
+            continue;
+        }
         let blocked_lines: HashSet<&str> = info.blocked.iter().map(|(l, _)| l.as_str()).collect();
         for line in &info.set_cookie_lines {
             if blocked_lines.contains(line.as_str()) {
@@ -385,6 +438,7 @@ pub(super) fn resolve_set_cookies(log: &VisitLog) -> (Vec<HttpWrite>, Vec<Blocke
                     response_url: url.clone(),
                     frame_url: origin.map(|(document, _)| document.clone()),
                     initiator: origin.and_then(|(_, initiator)| initiator.clone()),
+                    step: info.step,
                 });
             }
         }

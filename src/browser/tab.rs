@@ -14,7 +14,7 @@ use chromiumoxide::cdp::browser_protocol::input::{
     DispatchMouseEventParams, DispatchMouseEventType, MouseButton,
 };
 use chromiumoxide::cdp::browser_protocol::inspector;
-use chromiumoxide::cdp::browser_protocol::network::ResourceType;
+use chromiumoxide::cdp::browser_protocol::network::{DeleteCookiesParams, ResourceType};
 use chromiumoxide::cdp::browser_protocol::page::{
     AddScriptToEvaluateOnNewDocumentParams, CaptureScreenshotFormat, CaptureScreenshotParams,
     CreateIsolatedWorldParams, FrameId, FrameTree, GetFrameTreeParams, NavigateParams,
@@ -28,7 +28,9 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
 
 pub use super::events::ScopeGate;
-use super::events::{Events, MainDocument, Shared, VisitLog, pump_events, resolve_set_cookies};
+use super::events::{
+    Events, MainDocument, Shared, VisitLog, pump_events, refused_cookie_names, resolve_set_cookies,
+};
 use super::session::{BrowserError, BrowserSession};
 use crate::capture::script::{BINDING, instrumentation_script};
 use crate::capture::{CapturedPage, StorageItem};
@@ -43,6 +45,10 @@ pub struct VisitTiming {
     pub settle_quiet: Duration,
     /// Longest settle wait after load.
     pub settle_max: Duration,
+    /// Elements a visit clicks, at most, to find where a script navigates (0: none).
+    pub interact_budget: usize,
+    /// Whether a visit scrolls, moves the pointer, waits for timers and clicks after loading.
+    pub visitor: bool,
 }
 
 impl Default for VisitTiming {
@@ -51,6 +57,8 @@ impl Default for VisitTiming {
             page_timeout: Duration::from_secs(30),
             settle_quiet: Duration::from_millis(500),
             settle_max: Duration::from_secs(5),
+            interact_budget: 10,
+            visitor: true,
         }
     }
 }
@@ -97,10 +105,10 @@ pub struct Frame {
 
 /// A tab with its instrumentation installed and its event task running.
 pub struct Tab {
-    page: Page,
-    timing: VisitTiming,
-    shared: Arc<Shared>,
-    sync: mpsc::Sender<oneshot::Sender<()>>,
+    pub(super) page: Page,
+    pub(super) timing: VisitTiming,
+    pub(super) shared: Arc<Shared>,
+    pub(super) sync: mpsc::Sender<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -267,6 +275,7 @@ impl Tab {
         if self.sync.send(done).await.is_ok() {
             let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
         }
+        self.forget_refused_cookies().await;
         let jar = session.cookies(context).await?;
         let jar_read_at = SystemTime::now();
         let log = std::mem::replace(
@@ -303,6 +312,31 @@ impl Tab {
             elapsed: started.elapsed(),
             tab_broken,
         })
+    }
+
+    /// Removes what a refused off-site document set: the browser stores a response's cookies
+    /// before the response can be refused, and that page was never the site's.
+    async fn forget_refused_cookies(&self) {
+        let (names, url) = {
+            let log = self.shared.log.lock().expect("visit log");
+            (
+                refused_cookie_names(&log),
+                log.main.blocked_off_site.clone(),
+            )
+        };
+        let Some(url) = url else {
+            return;
+        };
+        for name in names {
+            let params = DeleteCookiesParams::builder()
+                .name(name)
+                .url(url.clone())
+                .build();
+            if let Ok(params) = params {
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(5), self.page.execute(params)).await;
+            }
+        }
     }
 
     /// Resolves once the renderer of this tab has crashed.
@@ -342,7 +376,7 @@ impl Tab {
         }
     }
 
-    async fn collect_links(&self) -> Result<Vec<String>, BrowserError> {
+    pub(super) async fn collect_links(&self) -> Result<Vec<String>, BrowserError> {
         const LINKS: &str = "Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).filter(h => typeof h === 'string')";
         let result = self
             .page
@@ -433,8 +467,13 @@ impl Tab {
         self.evaluate(isolated_in, expression).await
     }
 
+    /// Evaluates in the top document's own world (where the instrumentation lives).
+    pub(super) async fn evaluate_top(&self, expression: &str) -> Option<serde_json::Value> {
+        self.evaluate(None, expression).await
+    }
+
     /// Evaluates in the top document's own world, or in a fresh isolated world of a frame.
-    async fn evaluate(
+    pub(super) async fn evaluate(
         &self,
         isolated_in: Option<&FrameId>,
         expression: &str,

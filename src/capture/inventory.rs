@@ -10,7 +10,7 @@ use super::{CapturedPage, CookieKey, JarCookie};
 use crate::discover::registrable_domain;
 use crate::model::{
     BlockedCookieRecord, CookieRecord, CookieValue, Mode, Party, SetBy, Setter, SetterKind,
-    StorageKind, StorageRecord,
+    StorageKind, StorageRecord, VisitStep,
 };
 
 /// Who wrote a cookie: kind, response or script URL, frame URL, API, initiator.
@@ -32,6 +32,8 @@ struct CookieAccumulator {
     pages: BTreeSet<String>,
     pages_by_mode: BTreeMap<Mode, BTreeSet<String>>,
     modes: BTreeSet<Mode>,
+    /// The earliest step of a visit at which any visit wrote the cookie.
+    earliest_step: Option<VisitStep>,
 }
 
 #[derive(Debug, Default)]
@@ -48,20 +50,27 @@ struct Writes<'a> {
     written: BTreeMap<&'a CookieKey, Vec<SetterId>>,
     /// The lifetime each write asked for (the last write of the visit wins).
     requested: BTreeMap<&'a CookieKey, Option<i64>>,
+    /// The earliest step of the visit at which each cookie was written.
+    earliest: BTreeMap<&'a CookieKey, VisitStep>,
 }
 
 impl<'a> Writes<'a> {
     fn of(captured: &'a CapturedPage) -> Writes<'a> {
         let mut written: BTreeMap<&CookieKey, Vec<SetterId>> = BTreeMap::new();
         let mut requested: BTreeMap<&CookieKey, Option<i64>> = BTreeMap::new();
-        for write in captured
+        let mut earliest: BTreeMap<&CookieKey, VisitStep> = BTreeMap::new();
+        for (write, step) in captured
             .http_writes
             .iter()
-            .map(|w| &w.write)
-            .chain(captured.script_writes.iter().map(|w| &w.write))
-            .filter(|w| !w.deletes)
+            .map(|w| (&w.write, w.step))
+            .chain(captured.script_writes.iter().map(|w| (&w.write, w.step)))
+            .filter(|(w, _)| !w.deletes)
         {
             requested.insert(&write.key, write.requested_seconds);
+            earliest
+                .entry(&write.key)
+                .and_modify(|s| *s = (*s).min(step))
+                .or_insert(step);
         }
         for http in captured.http_writes.iter().filter(|w| !w.write.deletes) {
             written.entry(&http.write.key).or_default().push((
@@ -81,7 +90,11 @@ impl<'a> Writes<'a> {
                 None,
             ));
         }
-        Writes { written, requested }
+        Writes {
+            written,
+            requested,
+            earliest,
+        }
     }
 }
 
@@ -123,7 +136,11 @@ impl Inventory {
     /// The jar after the visit: every cookie in it, and for those the visit wrote, who wrote
     /// them and the attributes of that write.
     fn record_cookies(&mut self, mode: Mode, page: &str, captured: &CapturedPage, writes: &Writes) {
-        let Writes { written, requested } = writes;
+        let Writes {
+            written,
+            requested,
+            earliest,
+        } = writes;
         let read_at = captured
             .jar_read_at
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -149,6 +166,7 @@ impl Inventory {
                         pages_by_mode: BTreeMap::new(),
                         modes: BTreeSet::new(),
                         values: BTreeMap::new(),
+                        earliest_step: None,
                     });
             entry.modes.insert(mode);
             let seen = entry
@@ -173,6 +191,9 @@ impl Inventory {
                         .copied()
                         .flatten()
                         .map(|seconds| round2(seconds as f64 / 86_400.0));
+                }
+                if let Some(step) = earliest.get(&cookie.key) {
+                    entry.earliest_step = Some(entry.earliest_step.map_or(*step, |s| s.min(*step)));
                 }
                 entry.pages.insert(page.to_string());
                 entry
@@ -321,6 +342,7 @@ fn cookie_record(
         same_site: acc.latest.same_site.clone(),
         partition_keys: acc.partition_keys.into_iter().collect(),
         classification: None,
+        appeared_after: acc.earliest_step.filter(|step| *step > VisitStep::Load),
         set_by,
         setters: acc
             .setters
@@ -399,6 +421,7 @@ mod tests {
                 response_url: "https://www.shop.test/".into(),
                 frame_url: None,
                 initiator: None,
+                step: VisitStep::Load,
             }],
             jar: vec![cookie.clone(), jar("tp", ".tracker.test")],
             jar_read_at: Some(SystemTime::now()),

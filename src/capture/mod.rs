@@ -10,7 +10,7 @@ mod inventory;
 
 use std::time::SystemTime;
 
-use crate::model::StorageKind;
+use crate::model::{StorageKind, VisitStep};
 pub(crate) use inventory::Inventory;
 pub(crate) use script::{ScriptWrite, StorageWrite};
 pub(crate) use setcookie::{CookieKey, CookieWrite};
@@ -79,6 +79,8 @@ pub struct HttpWrite {
     pub frame_url: Option<String>,
     /// The script or document that caused the request (CDP `initiator`), when known.
     pub initiator: Option<String>,
+    /// The step of the visit during which the response arrived.
+    pub step: VisitStep,
 }
 
 /// A `Set-Cookie` header that the browser refused.

@@ -11,10 +11,14 @@ use serde::Deserialize;
 use url::Url;
 
 use super::setcookie::{CookieKey, CookieWrite, parse_cookie_line};
-use crate::model::StorageKind;
+use crate::model::{StorageKind, VisitStep};
 
 /// Name of the binding the instrumentation reports through.
 pub(crate) const BINDING: &str = "__cookiescanReport";
+
+/// The hidden global through which the visitor's steps read the instrumentation: pending
+/// timers, elements with click listeners, navigations recorded while exploring.
+pub(crate) const VISITOR: &str = "__cookiescanVisitor";
 
 /// Marks the instrumentation's own frames in stack traces so they can be skipped.
 const SOURCE_URL: &str = "cookiescan-instrumentation.js";
@@ -54,6 +58,59 @@ pub(crate) fn instrumentation_script() -> String {
       return setItem.call(this, key, value);
     }};
   }}
+  // What a visitor's wait would let fire: timers pending, with when they are due. An interval
+  // counts until its first tick.
+  const timers = new Map();
+  for (const name of ["setTimeout", "setInterval"]) {{
+    const original = window[name];
+    if (typeof original !== "function") continue;
+    window[name] = function (handler, delay, ...rest) {{
+      if (typeof handler !== "function") return original.call(this, handler, delay, ...rest);
+      let id;
+      const run = function (...args) {{ timers.delete(id); return handler.apply(this, args); }};
+      id = original.call(this, run, delay, ...rest);
+      timers.set(id, performance.now() + Math.max(0, Number(delay) || 0));
+      return id;
+    }};
+  }}
+  for (const name of ["clearTimeout", "clearInterval"]) {{
+    const original = window[name];
+    if (typeof original !== "function") continue;
+    window[name] = function (id) {{ timers.delete(id); return original.call(this, id); }};
+  }}
+  // Elements given a click-like listener: where a script router may navigate from.
+  const clickable = new WeakSet();
+  const clickTypes = new Set(["click", "mousedown", "mouseup", "pointerdown", "pointerup", "touchstart", "touchend"]);
+  if (window.EventTarget && EventTarget.prototype.addEventListener) {{
+    const add = EventTarget.prototype.addEventListener;
+    EventTarget.prototype.addEventListener = function (type, ...rest) {{
+      try {{ if (clickTypes.has(type) && this instanceof Element) clickable.add(this); }} catch (e) {{}}
+      return add.call(this, type, ...rest);
+    }};
+  }}
+  // While exploring, a router's pushState/replaceState is recorded instead of done.
+  let explored = null;
+  for (const name of ["pushState", "replaceState"]) {{
+    const original = History.prototype[name];
+    History.prototype[name] = function (state, title, url) {{
+      if (explored && url !== undefined && url !== null) {{
+        try {{ explored.push(new URL(String(url), location.href).href); }} catch (e) {{}}
+        return;
+      }}
+      return original.apply(this, arguments);
+    }};
+  }}
+  Object.defineProperty(window, "{VISITOR}", {{ value: Object.freeze({{
+    // Milliseconds until the last timer pending now that is due within `horizon`, or -1.
+    dueWithin(horizon) {{
+      const now = performance.now();
+      let last = -1;
+      for (const due of timers.values()) if (due - now <= horizon) last = Math.max(last, due - now);
+      return last;
+    }},
+    isClickable(element) {{ return clickable.has(element); }},
+    explore(on) {{ const found = explored || []; explored = on ? [] : null; return found; }},
+  }}) }});
   if (window.CookieStore && CookieStore.prototype) {{
     for (const method of ["set", "delete"]) {{
       const original = CookieStore.prototype[method];
@@ -92,6 +149,8 @@ pub struct ScriptWrite {
     pub frame_url: String,
     /// `document.cookie` or `cookieStore.set` / `cookieStore.delete`.
     pub api: String,
+    /// The step of the visit during which the write was reported.
+    pub step: VisitStep,
 }
 
 /// One web-storage write made by a script.
@@ -148,6 +207,7 @@ pub(crate) fn parse_payload(payload: &str) -> Option<Report> {
         script_url,
         frame_url: strip_fragment(&payload.frame),
         api: payload.kind,
+        step: VisitStep::Load,
     }))
 }
 

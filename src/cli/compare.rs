@@ -271,6 +271,8 @@ pub(super) async fn load_policy(
                 page_timeout: std::time::Duration::from_secs(30),
                 settle_quiet: std::time::Duration::from_millis(500),
                 settle_max: std::time::Duration::from_secs(5),
+                interact_budget: 0,
+                visitor: false,
             };
             let tables = crate::browser::tables::read_tables(&url, &browser()?, timing).await?;
             let cookies = crate::check::declared::from_tables(&tables);

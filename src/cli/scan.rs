@@ -332,6 +332,8 @@ pub(super) fn scan_settings(
             page_timeout: section.page_timeout.unwrap_or(timing.page_timeout),
             settle_quiet: section.settle.unwrap_or(timing.settle_quiet),
             settle_max: section.settle_max.unwrap_or(timing.settle_max),
+            interact_budget: section.interact_budget.unwrap_or(timing.interact_budget),
+            visitor: !section.plain_visits.unwrap_or(false),
         },
         keep_values: section.keep_values.unwrap_or(false),
         browser: browser_options(&options.browser, section.chrome_args.clone(), insecure)?,

@@ -81,6 +81,15 @@ pub struct ScanSection {
     ))]
     #[serde(default, with = "duration_text")]
     pub settle_max: Option<Duration>,
+    #[arg(long, value_name = "N", help = with_default(
+        "Elements clicked per page, at most, to find pages a script navigates to (0: none)",
+        VisitTiming::default().interact_budget,
+    ))]
+    pub interact_budget: Option<usize>,
+    /// Load and settle only: no scrolling, pointer, timer waits or clicks (faster; misses what
+    /// waits for a visitor)
+    #[arg(long, num_args = 0, default_missing_value = "true")]
+    pub plain_visits: Option<bool>,
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, help = with_default(
         "How long to look for a late cookie banner on the first page of the accept and reject \
          passes",
@@ -155,6 +164,8 @@ impl ScanSection {
             page_timeout: self.page_timeout.or(config.page_timeout),
             settle: self.settle.or(config.settle),
             settle_max: self.settle_max.or(config.settle_max),
+            interact_budget: self.interact_budget.or(config.interact_budget),
+            plain_visits: either(self.plain_visits, config.plain_visits),
             banner_wait: self.banner_wait.or(config.banner_wait),
             modes: self.modes.or(config.modes),
             consent_engine: self.consent_engine.or(config.consent_engine),

@@ -9,7 +9,7 @@ mod discovery;
 mod page;
 mod pool;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,11 +28,11 @@ use crate::discover::{
     Frontier, Limits, QueuedPage, Scope, ScopeDecision, ScopeMode, ScopeRules, Via, normalize,
 };
 use crate::model::{
-    Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan, ScanOutcome, Site,
-    SkippedUrl, Timing, Tool,
+    IgnoredParameter, Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan,
+    ScanOutcome, Site, SkippedUrl, Timing, Tool,
 };
 use discovery::Discovery;
-use page::VisitResult;
+use page::{Leads, VisitResult};
 
 /// Tabs visiting pages at once, unless the settings say otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -159,6 +159,7 @@ pub async fn run_scan(
         blocked_cookies,
         storage,
         skipped_urls,
+        ignored_parameters: std::mem::take(&mut crawler.ignored).into_values().collect(),
         timing: Timing {
             started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
             finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),
@@ -195,6 +196,8 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
         page_timeout_ms: settings.timing.page_timeout.as_millis() as u64,
         settle_quiet_ms: settings.timing.settle_quiet.as_millis() as u64,
         settle_max_ms: settings.timing.settle_max.as_millis() as u64,
+        interact_budget: settings.timing.interact_budget,
+        plain_visits: !settings.timing.visitor,
         keep_values: settings.keep_values,
         insecure: settings.browser.insecure,
         use_sitemaps: settings.use_sitemaps,
@@ -214,13 +217,16 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
 /// The state of one pass: its run record, browser context and tabs.
 struct Pass {
     run: ModeRun,
+    /// The pass that discovers the pages (the first): it compares renders for session ids.
+    discovers: bool,
     context: Option<BrowserContextId>,
     tabs: Vec<Option<Tab>>,
 }
 
 impl Pass {
-    fn new(mode: Mode) -> Pass {
+    fn new(mode: Mode, discovers: bool) -> Pass {
         Pass {
+            discovers,
             run: ModeRun {
                 mode,
                 pages: Vec::new(),
@@ -244,6 +250,10 @@ struct Crawler<'a> {
     pages_ms: BTreeMap<String, u64>,
     /// Off-site redirect targets and other refusals the frontier does not know about.
     extra_skipped: Vec<SkippedUrl>,
+    /// Query parameters found to change on every render: left out of every URL.
+    volatile: BTreeSet<String>,
+    /// Parameters left out of URLs, by name.
+    ignored: BTreeMap<String, IgnoredParameter>,
 }
 
 impl<'a> Crawler<'a> {
@@ -265,6 +275,8 @@ impl<'a> Crawler<'a> {
             stop,
             pages_ms: BTreeMap::new(),
             extra_skipped: Vec::new(),
+            volatile: BTreeSet::new(),
+            ignored: BTreeMap::new(),
         })
     }
 
@@ -276,7 +288,7 @@ impl<'a> Crawler<'a> {
     /// One pass over the site, discovering as it goes.
     async fn crawl(&mut self, mode: Mode, start: &Url) -> (ModeRun, Vec<QueuedPage>) {
         (self.observer)(&ScanEvent::PassStarted { mode, pages: None });
-        let mut pass = Pass::new(mode);
+        let mut pass = Pass::new(mode, true);
         let allowed = self.discovery.allows(&self.session, start).await;
         self.frontier.offer(start, 0, Via::Start, allowed);
         for extra in &self.settings.extra_start_urls {
@@ -303,12 +315,22 @@ impl<'a> Crawler<'a> {
             let results = self
                 .visit_batch(&mut pass, &level, driver.as_ref(), level_index == 0)
                 .await;
-            let found_links = self.merge_level(&mut pass, &level, results, &mut visited);
-            for (from, links, depth) in found_links {
-                for link in links {
-                    let allowed = self.discovery.allows(&self.session, &link).await;
-                    self.frontier
-                        .offer(&link, depth, Via::Link { from: from.clone() }, allowed);
+            let found = self.merge_level(&mut pass, &level, results, &mut visited);
+            for (from, leads, depth) in found {
+                let clicked = leads.clicked.into_iter().map(|(url, element)| {
+                    let via = Via::Click {
+                        from: from.clone(),
+                        element,
+                    };
+                    (url, via)
+                });
+                let linked = leads.links.into_iter().map(|url| {
+                    let via = Via::Link { from: from.clone() };
+                    (url, via)
+                });
+                for (url, via) in linked.chain(clicked).collect::<Vec<_>>() {
+                    let allowed = self.discovery.allows(&self.session, &url).await;
+                    self.frontier.offer(&url, depth, via, allowed);
                 }
             }
             if level_index == 0 {
@@ -334,15 +356,15 @@ impl<'a> Crawler<'a> {
     }
 
     /// Merges a level's visits in level order, so the inventory never depends on which tab
-    /// was faster; returns each page's in-scope links with the depth they are offered at.
+    /// was faster; returns where each page leads with the depth they are offered at.
     fn merge_level(
         &mut self,
         pass: &mut Pass,
         level: &[QueuedPage],
         results: Vec<Option<VisitResult>>,
         visited: &mut Vec<QueuedPage>,
-    ) -> Vec<(String, Vec<Url>, u32)> {
-        let mut found_links: Vec<(String, Vec<Url>, u32)> = Vec::new();
+    ) -> Vec<(String, Leads, u32)> {
+        let mut found_links: Vec<(String, Leads, u32)> = Vec::new();
         let stopped = self.stopped();
         for (page, result) in level.iter().zip(results) {
             if stopped && result.is_none() {
@@ -373,7 +395,7 @@ impl<'a> Crawler<'a> {
             mode,
             pages: Some(pages.len()),
         });
-        let mut pass = Pass::new(mode);
+        let mut pass = Pass::new(mode, false);
         let driver = self.driver(mode);
         if let Some((first, rest)) = pages.split_first() {
             for (batch, first_batch) in [(std::slice::from_ref(first), true), (rest, false)] {

@@ -5,54 +5,84 @@ use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use url::Url;
 
 use super::Crawler;
-use crate::browser::{BrowserError, BrowserSession, Tab, Visit};
+use crate::browser::{BrowserError, BrowserSession, Exploration, Tab, Visit};
 use crate::consent::ConsentDriver;
-use crate::discover::{QueuedPage, ScopeDecision, normalize, resolve_link};
-use crate::model::{ConsentRecord, ModeRun, PageOutcome, PageRecord, SkippedUrl};
+use std::collections::HashSet;
+
+use crate::discover::{
+    QueuedPage, ScopeDecision, normalize, resolve_link, session_params, volatile_params,
+    without_params,
+};
+use crate::model::{ConsentRecord, IgnoredParameter, ModeRun, PageOutcome, PageRecord, SkippedUrl};
 
 /// A page visited, with the banner answered on it, if any.
 #[derive(Debug)]
 pub(super) struct PageVisit {
     pub(super) visit: Visit,
     pub(super) consent: Option<ConsentRecord>,
+    /// What clicking and "load more" found.
+    pub(super) exploration: Exploration,
+    /// The links of a second server render, when asked for.
+    pub(super) rerendered_links: Option<Vec<String>>,
 }
 
 /// A page visit, or the browser failing under it.
 pub(super) type VisitResult = Result<PageVisit, BrowserError>;
 
-/// Load → consent → capture. `consent` is the pass's driver and whether this is one of the
-/// pass's first pages (which wait for a late banner).
+/// Load → consent → what a visitor does (scroll, pointer, timers, clicks) → capture.
+/// `consent` is the pass's driver and whether this is one of the pass's first pages (which
+/// wait for a late banner); `compare_renders` fetches the page again for session ids.
 pub(super) async fn visit_page(
     tab: &Tab,
     url: &Url,
     session: &BrowserSession,
     context: &BrowserContextId,
     consent: Option<(&ConsentDriver, bool)>,
+    compare_renders: bool,
 ) -> VisitResult {
     let loaded = tab.load(url).await?;
     let mut answered = None;
-    if loaded.is_ok()
-        && let Some((driver, first)) = consent
-    {
-        answered = driver
-            .handle(tab, url.as_str(), first, session, context)
-            .await;
+    let mut exploration = Exploration::default();
+    let mut rerendered_links = None;
+    if loaded.is_ok() {
+        if let Some((driver, first)) = consent {
+            answered = driver
+                .handle(tab, url.as_str(), first, session, context)
+                .await;
+        }
+        if tab.timing().visitor {
+            tab.behave_like_a_visitor().await;
+            exploration = tab.explore(tab.timing().interact_budget).await;
+        }
+        if compare_renders {
+            rerendered_links = tab.rerendered_links().await;
+        }
     }
     let visit = tab.capture(loaded, session, context).await?;
     Ok(PageVisit {
         visit,
         consent: answered,
+        exploration,
+        rerendered_links,
     })
 }
 
+/// The in-scope pages a visit leads to: its links, and where clicking its elements led (with
+/// the element).
+#[derive(Debug, Default)]
+pub(super) struct Leads {
+    pub(super) links: Vec<Url>,
+    pub(super) clicked: Vec<(Url, String)>,
+}
+
 impl Crawler<'_> {
-    /// Turns a visit into its page row and the in-scope links it offers.
+    /// Turns a visit into its page row and the in-scope pages it leads to.
     pub(super) fn record_visit(
         &mut self,
         run: &mut ModeRun,
         page: &QueuedPage,
         result: Option<VisitResult>,
-    ) -> (PageRecord, Vec<Url>) {
+    ) -> (PageRecord, Leads) {
         let mut record = PageRecord {
             url: page.url.to_string(),
             final_url: None,
@@ -65,8 +95,13 @@ impl Crawler<'_> {
             error: None,
             links_found: 0,
         };
-        let (visit, consent) = match result {
-            Some(Ok(PageVisit { visit, consent })) => (visit, consent),
+        let PageVisit {
+            visit,
+            consent,
+            exploration,
+            rerendered_links,
+        } = match result {
+            Some(Ok(visited)) => visited,
             Some(Err(error)) => {
                 record.error = Some(match error {
                     BrowserError::Gone(_) => {
@@ -74,11 +109,11 @@ impl Crawler<'_> {
                     }
                     other => other.to_string(),
                 });
-                return (record, Vec::new());
+                return (record, Leads::default());
             }
             None => {
                 record.error = Some("not visited: the scan was stopped".into());
-                return (record, Vec::new());
+                return (record, Leads::default());
             }
         };
         self.pages_ms.insert(
@@ -114,13 +149,64 @@ impl Crawler<'_> {
             run.consent.push(consent);
         }
         let base = final_url.unwrap_or_else(|| page.url.clone());
-        let links: Vec<Url> = visit
-            .links
+        // Links read before the clicks changed the page come first (in document order).
+        let first_render = if exploration.links.is_empty() {
+            &visit.links
+        } else {
+            &exploration.links
+        };
+        if let Some(second) = &rerendered_links {
+            for name in volatile_params(first_render, second) {
+                let example = first_render
+                    .iter()
+                    .find(|href| href.contains(&format!("{name}=")))
+                    .cloned()
+                    .unwrap_or_default();
+                self.ignore_parameter(&name, "volatile", &example);
+                self.volatile.insert(name);
+            }
+        }
+        let mut seen = HashSet::new();
+        let hrefs: Vec<&String> = first_render
             .iter()
-            .filter_map(|href| resolve_link(&base, href))
-            .filter(|url| self.frontier.scope().decide(url) != ScopeDecision::OutOfScope)
+            .chain(&visit.links)
+            .filter(|href| seen.insert(href.as_str()))
             .collect();
-        record.links_found = links.len();
-        (record, links)
+        let links: Vec<Url> = hrefs
+            .into_iter()
+            .filter_map(|href| self.lead(&base, href))
+            .collect();
+        let clicked: Vec<(Url, String)> = exploration
+            .reached
+            .iter()
+            .filter_map(|reached| {
+                let url = self.lead(&base, &reached.url)?;
+                Some((url, reached.element.clone()))
+            })
+            .collect();
+        record.links_found = links.len() + clicked.len();
+        (record, Leads { links, clicked })
+    }
+
+    /// A link or click target as the frontier takes it: resolved, normalised, session ids and
+    /// volatile parameters removed (and noted), in scope.
+    fn lead(&mut self, base: &Url, href: &str) -> Option<Url> {
+        let raw = base.join(href.trim()).ok()?;
+        for name in session_params(&raw) {
+            self.ignore_parameter(&name, "session id", href);
+        }
+        let url = without_params(&resolve_link(base, href)?, &self.volatile);
+        (self.frontier.scope().decide(&url) != ScopeDecision::OutOfScope).then_some(url)
+    }
+
+    /// Notes a parameter the crawl leaves out of URLs (the first example found is kept).
+    fn ignore_parameter(&mut self, name: &str, reason: &str, example: &str) {
+        self.ignored
+            .entry(name.to_string())
+            .or_insert_with(|| IgnoredParameter {
+                name: name.to_string(),
+                reason: reason.to_string(),
+                example: example.to_string(),
+            });
     }
 }

@@ -98,7 +98,14 @@ impl Crawler<'_> {
                 break;
             };
             let outcomes = self
-                .visit_pages(&context, &mut pass.tabs, batch, &pending, driver, first)
+                .visit_pages(
+                    &context,
+                    &mut pass.tabs,
+                    batch,
+                    &pending,
+                    driver,
+                    (first, pass.discovers),
+                )
                 .await;
             for (&i, outcome) in pending.iter().zip(outcomes) {
                 if matches!(outcome, Some(Err(BrowserError::Gone(_)))) {
@@ -120,7 +127,7 @@ impl Crawler<'_> {
         level: &[QueuedPage],
         indices: &[usize],
         driver: Option<&ConsentDriver>,
-        first: bool,
+        (first, discovers): (bool, bool),
     ) -> Vec<Option<VisitResult>> {
         let wanted = self.settings.concurrency.get().min(indices.len()).max(1);
         while tabs.len() < wanted {
@@ -145,8 +152,16 @@ impl Crawler<'_> {
                     };
                     let mut stop = self.stop.clone();
                     let consent = driver.map(|d| (d, first));
-                    let visit =
-                        self.visit_one(context, slot, &level[index].url, gate.clone(), consent);
+                    // Session ids are told from a second render of the start pages.
+                    let compare_renders = discovers && level[index].depth == 0;
+                    let visit = self.visit_one(
+                        context,
+                        slot,
+                        &level[index].url,
+                        gate.clone(),
+                        consent,
+                        compare_renders,
+                    );
                     let outcome = tokio::select! {
                         outcome = visit => outcome,
                         // Abandon the page; the tab may be mid-navigation, so drop it too.
@@ -185,6 +200,7 @@ impl Crawler<'_> {
         url: &Url,
         gate: ScopeGate,
         consent: Option<(&ConsentDriver, bool)>,
+        compare_renders: bool,
     ) -> VisitResult {
         if slot.is_none() {
             let page = self.session.new_page(context).await?;
@@ -195,7 +211,7 @@ impl Crawler<'_> {
             );
         }
         let tab = slot.as_ref().expect("tab was just opened");
-        let visit = page::visit_page(tab, url, &self.session, context, consent)
+        let visit = page::visit_page(tab, url, &self.session, context, consent, compare_renders)
             .await
             .map_err(|e| match e {
                 BrowserError::Gone(_) => e,

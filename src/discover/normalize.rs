@@ -35,6 +35,134 @@ fn is_tracking_param(key: &str) -> bool {
     key.starts_with("utm_") || TRACKING_PARAMS.contains(&key)
 }
 
+/// Parameter names that carry a session id (compared case-insensitively), in the query or as a
+/// path parameter (`/page;jsessionid=…`). A server that cannot rely on a cookie writes the
+/// session into every link, so each render of a page would otherwise offer new URLs.
+const SESSION_PARAMS: &[&str] = &[
+    "jsessionid",
+    "phpsessid",
+    "sid",
+    "sessionid",
+    "session_id",
+    "sessid",
+    "aspsessionid",
+    "cfid",
+    "cftoken",
+    "zenid",
+    "oscsid",
+];
+
+/// Whether a parameter name is known to carry a session id.
+pub fn is_session_param(key: &str) -> bool {
+    SESSION_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(key))
+}
+
+/// The session-id parameters (query and path) of a URL as written, in order: what
+/// [`normalize`] removes from it.
+pub fn session_params(url: &Url) -> Vec<String> {
+    let path = url
+        .path()
+        .split('/')
+        .flat_map(|segment| segment.split(';').skip(1))
+        .map(|param| param.split_once('=').map_or(param, |(k, _)| k));
+    let query = url
+        .query()
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .map(|pair| pair.split_once('=').map_or(pair, |(k, _)| k));
+    path.chain(query)
+        .filter(|key| is_session_param(key))
+        .map(|key| key.to_ascii_lowercase())
+        .collect()
+}
+
+/// Removes session-id path parameters: `/a;jsessionid=X/b;v=1` → `/a/b;v=1`.
+fn strip_session_path_params(path: &str) -> Option<String> {
+    if !path.contains(';') {
+        return None;
+    }
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let mut parts = segment.split(';');
+            let mut kept = vec![parts.next().unwrap_or("").to_string()];
+            kept.extend(
+                parts
+                    .filter(|param| {
+                        !is_session_param(param.split_once('=').map_or(param, |(k, _)| k))
+                    })
+                    .map(str::to_string),
+            );
+            kept.join(";")
+        })
+        .collect();
+    let stripped = segments.join("/");
+    (stripped != path).then_some(stripped)
+}
+
+/// Removes the query parameters named in `names` (exactly, as the crawl judged them volatile).
+pub fn without_params(url: &Url, names: &std::collections::BTreeSet<String>) -> Url {
+    let mut out = url.clone();
+    if names.is_empty() {
+        return out;
+    }
+    if let Some(query) = url.query() {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| !names.contains(pair.split_once('=').map_or(*pair, |(k, _)| k)))
+            .collect();
+        out.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+    }
+    out
+}
+
+/// Query parameters whose value changed between two renders of the same page: for each link
+/// that appears exactly once in both renders with the same path and parameter names, the
+/// names whose values differ. Session-id names are left out (they are stripped anyway).
+pub fn volatile_params(first: &[String], second: &[String]) -> std::collections::BTreeSet<String> {
+    use std::collections::BTreeMap;
+    type Shape = (String, Vec<String>);
+    fn shapes(render: &[String]) -> BTreeMap<Shape, Vec<Vec<(String, String)>>> {
+        let mut out: BTreeMap<Shape, Vec<Vec<(String, String)>>> = BTreeMap::new();
+        for href in render {
+            let Ok(url) = Url::parse(href) else { continue };
+            let pairs: Vec<(String, String)> = url
+                .query()
+                .into_iter()
+                .flat_map(|q| q.split('&'))
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (k.to_string(), v.to_string())
+                })
+                .collect();
+            let mut names: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+            names.sort();
+            out.entry((query_free(&url), names))
+                .or_default()
+                .push(pairs);
+        }
+        out
+    }
+    let (first, second) = (shapes(first), shapes(second));
+    let mut volatile = std::collections::BTreeSet::new();
+    for (shape, before) in &first {
+        let Some(after) = second.get(shape) else {
+            continue;
+        };
+        let ([before], [after]) = (before.as_slice(), after.as_slice()) else {
+            continue;
+        };
+        for (name, value) in before {
+            let changed = after.iter().any(|(k, v)| k == name && v != value);
+            if changed && !is_session_param(name) && !is_tracking_param(name) {
+                volatile.insert(name.clone());
+            }
+        }
+    }
+    volatile
+}
+
 fn is_web(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
@@ -47,6 +175,9 @@ pub fn normalize(url: &Url) -> Option<Url> {
     }
     let mut out = url.clone();
     out.set_fragment(None);
+    if let Some(path) = strip_session_path_params(url.path()) {
+        out.set_path(&path);
+    }
     if let Some(query) = url.query() {
         // Work on the raw, already-encoded pairs: re-serialising through form encoding would
         // rewrite `%20` as `+` and `a` as `a=`, changing URLs the server may treat differently.
@@ -57,7 +188,7 @@ pub fn normalize(url: &Url) -> Option<Url> {
                 let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
                 (key, value, pair)
             })
-            .filter(|(key, _, _)| !is_tracking_param(key))
+            .filter(|(key, _, _)| !is_tracking_param(key) && !is_session_param(key))
             .collect();
         // Stable sort: equal pairs keep their relative order.
         pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -166,6 +297,15 @@ mod tests {
                 Some("https://example.com/s?a=1&b=2"),
             ),
             ("https://example.com:443/x", Some("https://example.com/x")),
+            // Session ids, in the query or as path parameters, whatever their case.
+            (
+                "https://example.com/;jsessionid=A1B2",
+                Some("https://example.com/"),
+            ),
+            (
+                "https://example.com/a;JSESSIONID=A1B2/b;v=1?PHPSESSID=9&id=3&sid=x",
+                Some("https://example.com/a/b;v=1?id=3"),
+            ),
             (
                 "http://example.com:8080/x",
                 Some("http://example.com:8080/x"),
@@ -183,6 +323,43 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(norm(input).as_deref(), expected, "input {input}");
         }
+    }
+
+    #[test]
+    fn session_params_are_named_and_volatile_ones_removed() {
+        let url = u("https://example.com/a;jsessionid=1?sid=2&page=3&v=9");
+        assert_eq!(session_params(&url), ["jsessionid", "sid"]);
+        assert!(session_params(&u("https://example.com/?page=2")).is_empty());
+        let volatile = ["v".to_string()].into_iter().collect();
+        assert_eq!(
+            without_params(&u("https://example.com/p?v=1&page=3"), &volatile).as_str(),
+            "https://example.com/p?page=3"
+        );
+        assert_eq!(
+            without_params(&u("https://example.com/p?v=1"), &volatile).as_str(),
+            "https://example.com/p"
+        );
+    }
+
+    #[test]
+    fn volatile_params_change_between_renders_of_one_link() {
+        let first = [
+            "https://x.test/archive?v=aa11&lang=en",
+            "https://x.test/news?page=2",
+            "https://x.test/news?page=3",
+            "https://x.test/world?sid=1",
+        ]
+        .map(String::from);
+        let second = [
+            "https://x.test/archive?v=bb22&lang=en",
+            "https://x.test/news?page=2",
+            "https://x.test/news?page=3",
+            "https://x.test/world?sid=2",
+        ]
+        .map(String::from);
+        let names: Vec<String> = volatile_params(&first, &second).into_iter().collect();
+        assert_eq!(names, ["v"]);
+        assert!(volatile_params(&first, &first).is_empty());
     }
 
     #[test]

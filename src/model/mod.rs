@@ -17,7 +17,7 @@ pub use store::{
     StoreError, artifacts_dir, cache_dir, host_file_name, load_scan, new_scan_path, save_scan,
     site_dir, write_atomically,
 };
-pub use vocabulary::{Category, Choice, Source, Via};
+pub use vocabulary::{Category, Choice, Source, Via, VisitStep};
 
 /// Bumped on any incompatible change to the scan JSON.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -41,7 +41,22 @@ pub struct Scan {
     pub blocked_cookies: Vec<BlockedCookieRecord>,
     pub storage: Vec<StorageRecord>,
     pub skipped_urls: Vec<SkippedUrl>,
+    /// Link parameters left out of page URLs because they are session ids or change on every
+    /// render, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_parameters: Vec<IgnoredParameter>,
     pub timing: Timing,
+}
+
+/// A URL parameter the crawl ignored in links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IgnoredParameter {
+    pub name: String,
+    /// `session id` (a name known to carry one) or `volatile` (its value changed between two
+    /// renders of the same page).
+    pub reason: String,
+    /// One link it was removed from, as found.
+    pub example: String,
 }
 
 /// How a scan ended.
@@ -124,6 +139,12 @@ pub struct RecordedSettings {
     pub page_timeout_ms: u64,
     pub settle_quiet_ms: u64,
     pub settle_max_ms: u64,
+    /// Elements clicked per page, at most, to find script navigation.
+    #[serde(default)]
+    pub interact_budget: usize,
+    /// Pages were only loaded and settled: nothing a visitor does after the load was done.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain_visits: bool,
     pub keep_values: bool,
     pub insecure: bool,
     pub use_sitemaps: bool,
@@ -388,6 +409,10 @@ pub struct CookieRecord {
     /// cookie. Reports classify afresh with today's knowledge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<RecordedClass>,
+    /// When every write of the cookie came after a visitor's step (scrolling, pointer, timers,
+    /// clicks), the earliest such step: a plain page load would have missed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeared_after: Option<VisitStep>,
 }
 
 /// The classification recorded with a scan.

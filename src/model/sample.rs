@@ -49,6 +49,8 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
             page_timeout_ms: 30_000,
             settle_quiet_ms: 500,
             settle_max_ms: 5_000,
+            interact_budget: 10,
+            plain_visits: false,
             keep_values: false,
             insecure: false,
             use_sitemaps: true,
@@ -72,6 +74,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
         blocked_cookies: Vec::new(),
         storage: Vec::new(),
         skipped_urls: Vec::new(),
+        ignored_parameters: Vec::new(),
         timing: Timing {
             started_at: "2026-11-28T04:00:00Z".into(),
             finished_at: "2026-11-28T04:01:00Z".into(),
@@ -130,5 +133,6 @@ pub fn cookie(name: &str, domain: &str, page: &str, modes: &[Mode]) -> CookieRec
         value: value.clone(),
         values_by_mode: modes.iter().map(|m| (*m, value.clone())).collect(),
         classification: None,
+        appeared_after: None,
     }
 }

@@ -95,4 +95,40 @@ pub enum Via {
         /// URL that redirected.
         from: String,
     },
+    /// Where clicking an element of the page `from` led (a script router, `data-href`, …).
+    Click {
+        /// URL of the page the element is on.
+        from: String,
+        /// The element clicked, e.g. `div.card "Sport"`.
+        element: String,
+    },
+}
+
+/// What a visit did after the page loaded, in order; cookies written only after one of these
+/// steps are recorded with it, as evidence that a plain page load would miss them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStep {
+    /// Loading, settling and answering the banner.
+    Load,
+    /// Scrolling to the bottom of the page in steps.
+    Scroll,
+    /// Moving the pointer over the page.
+    Pointer,
+    /// Waiting for the page's pending timers.
+    Timers,
+    /// Clicking elements that may navigate or load more.
+    Click,
+}
+
+impl VisitStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitStep::Load => "load",
+            VisitStep::Scroll => "scroll",
+            VisitStep::Pointer => "pointer",
+            VisitStep::Timers => "timers",
+            VisitStep::Click => "click",
+        }
+    }
 }

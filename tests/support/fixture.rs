@@ -39,7 +39,7 @@
 //! (session) on `https://www.shop.test`, `ad_ls` (local, partitioned) on `https://ads.adnet.test`.
 //!
 //! Never in the inventory: `offsite_cookie` (`/leave` redirects off the site, to
-//! `https://www.elsewhere.test/landing`, which must not be loaded) and `private_cookie`
+//! `https://www.elsewhere.test/landing`, which is requested but must not be rendered) and `private_cookie`
 //! (`/private/secret` is disallowed by robots.txt and must never be requested). Set no
 //! cookie: `/?utm_source=x` and `/products#reviews` (duplicates of `/` and `/products`),
 //! `/calendar?month=N` (capped by the query-variant limit), `/report.pdf`, `/missing` (404),
@@ -223,8 +223,11 @@ fn handle(state: &FixtureState, req: &SiteRequest) -> SiteResponse {
             _ => SiteResponse::not_found(),
         },
         SYNC if req.path == "/match" => gif().cookie(&format!("partner_uid=p1; {THIRD_PARTY}")),
-        ELSEWHERE if req.path == "/landing" => page("Elsewhere", "<p>Not the shop.</p>")
-            .cookie(&format!("offsite_cookie=1; {SECURE_LAX}")),
+        ELSEWHERE if req.path == "/landing" => page(
+            "Elsewhere",
+            r#"<p>Not the shop.</p><img src="/landing.gif" alt="">"#,
+        )
+        .cookie(&format!("offsite_cookie=1; {SECURE_LAX}")),
         _ => SiteResponse::not_found(),
     }
 }
