@@ -93,6 +93,23 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
                 .collect::<Vec<_>>()
         ));
     }
+    // A banner that could not be answered is tried, and screenshotted, once per pass: not
+    // again on every page where it still shows.
+    let run = scan
+        .modes
+        .iter()
+        .find(|r| r.mode == mode)
+        .expect("the pass");
+    let unanswered = run
+        .consent
+        .iter()
+        .filter(|r| r.outcome != ConsentOutcome::Verified && r.screenshot_before.is_some())
+        .count();
+    if unanswered > 1 {
+        problems.push(format!(
+            "{mode:?}: {unanswered} unanswered banners screenshotted"
+        ));
+    }
     if record.platform.as_deref() != case.platform {
         problems.push(format!(
             "{mode:?}: detected {:?}, wanted {:?}",

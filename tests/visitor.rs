@@ -81,6 +81,7 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
         "/culture",
         "/go?to=/deals",
         "/latest",
+        "/offline",
         "/sport",
         "/story/1",
         "/story/2",
@@ -190,6 +191,17 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
     );
     assert_eq!(clk.pages, [url("/deals")]);
     assert!(cookie(&scan, "deal_seen").pages.contains(&url("/deals")));
+
+    // A cookie a service worker's fetch set is the page's, and says so.
+    let sw = cookie(&scan, "sw_cookie");
+    assert_eq!(sw.pages, [url("/offline")], "{:?}", sw.setters);
+    assert!(
+        sw.setters
+            .iter()
+            .any(|s| s.url == url("/sw.js") && s.api.contains("service worker")),
+        "{:?}",
+        sw.setters
+    );
 
     // Never the buttons that act for the visitor.
     for name in ["logged_out", "subscribed"] {

@@ -13,7 +13,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
 use chromiumoxide::cdp::browser_protocol::inspector::EventTargetCrashed;
 use chromiumoxide::cdp::browser_protocol::network::{
     ErrorReason, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
-    EventResponseReceivedExtraInfo,
+    EventResponseReceived, EventResponseReceivedExtraInfo,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
     DialogType, EventJavascriptDialogOpening, EventLoadEventFired, FrameId,
@@ -64,6 +64,9 @@ pub(super) struct VisitLog {
     /// While the tab explores where elements lead (`Some`), navigations of the main frame are
     /// refused and their URLs recorded here.
     pub(super) exploring: Option<Vec<String>>,
+    /// Responses a service worker served: their network fetch (and its `Set-Cookie`) happened
+    /// in the worker, out of this tab's sight.
+    pub(super) served_by_worker: Vec<String>,
 }
 
 pub(super) struct ExtraInfo {
@@ -90,6 +93,7 @@ impl VisitLog {
             dialogs: 0,
             step: VisitStep::Load,
             exploring: None,
+            served_by_worker: Vec::new(),
         }
     }
 }
@@ -112,6 +116,7 @@ enum TabEvent {
     Finished(Arc<EventLoadingFinished>),
     Failed(Arc<EventLoadingFailed>),
     ExtraInfo(Arc<EventResponseReceivedExtraInfo>),
+    Response(Arc<EventResponseReceived>),
     Binding(Arc<EventBindingCalled>),
     Loaded,
     Crashed,
@@ -144,6 +149,7 @@ impl Events {
             listen(page, TabEvent::Finished).await?,
             listen(page, TabEvent::Failed).await?,
             listen(page, TabEvent::ExtraInfo).await?,
+            listen(page, TabEvent::Response).await?,
             listen(page, TabEvent::Binding).await?,
             listen(page, |_: Arc<EventLoadEventFired>| TabEvent::Loaded).await?,
             listen(page, |_: Arc<EventTargetCrashed>| TabEvent::Crashed).await?,
@@ -191,6 +197,12 @@ fn handle(page: &Page, shared: &Shared, event: TabEvent) {
         TabEvent::Finished(event) => on_done(shared, event.request_id.inner()),
         TabEvent::Failed(event) => on_done(shared, event.request_id.inner()),
         TabEvent::ExtraInfo(event) => on_extra_info(shared, &event),
+        TabEvent::Response(event) => {
+            if event.response.from_service_worker == Some(true) {
+                let mut log = shared.log.lock().expect("visit log");
+                log.served_by_worker.push(event.response.url.clone());
+            }
+        }
         TabEvent::Binding(event) => on_binding(shared, &event),
         TabEvent::Loaded => {
             shared.log.lock().expect("visit log").loaded = true;

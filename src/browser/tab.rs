@@ -20,6 +20,7 @@ use chromiumoxide::cdp::browser_protocol::page::{
     CreateIsolatedWorldParams, FrameId, FrameTree, GetFrameTreeParams, NavigateParams,
     StopLoadingParams,
 };
+use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::cdp::js_protocol::runtime::{
     AddBindingParams, EvaluateParams, ExecutionContextId,
 };
@@ -283,6 +284,11 @@ impl Tab {
             VisitLog::new(),
         );
         let (http_writes, blocked) = resolve_set_cookies(&log);
+        let service_worker = if log.served_by_worker.is_empty() || tab_broken {
+            None
+        } else {
+            self.controlling_worker().await
+        };
         let main = &log.main;
         let (outcome, error) = verdict(error, main);
         if log.dialogs > 0 {
@@ -308,6 +314,8 @@ impl Tab {
                 storage,
                 jar,
                 jar_read_at: Some(jar_read_at),
+                service_worker,
+                jar_before: None,
             },
             elapsed: started.elapsed(),
             tab_broken,
@@ -337,6 +345,14 @@ impl Tab {
                     tokio::time::timeout(Duration::from_secs(5), self.page.execute(params)).await;
             }
         }
+    }
+
+    /// The script URL of the service worker controlling the page, if any.
+    async fn controlling_worker(&self) -> Option<String> {
+        const CONTROLLER: &str = "(navigator.serviceWorker && navigator.serviceWorker.controller) ? navigator.serviceWorker.controller.scriptURL : null";
+        let frame = self.top_frame();
+        let value = self.evaluate(Some(&frame.id), CONTROLLER).await?;
+        value.as_str().map(str::to_string)
     }
 
     /// Resolves once the renderer of this tab has crashed.
@@ -655,6 +671,16 @@ async fn instrument(page: &Page) -> Result<(), BrowserError> {
     page.execute(inspector::EnableParams::default())
         .await
         .map_err(cdp_error)?;
+    page.execute(
+        SetAutoAttachParams::builder()
+            .auto_attach(true)
+            .wait_for_debugger_on_start(false)
+            .flatten(true)
+            .build()
+            .map_err(cdp_error)?,
+    )
+    .await
+    .map_err(cdp_error)?;
     let document_patterns = [RequestStage::Request, RequestStage::Response].map(|stage| {
         RequestPattern::builder()
             .url_pattern("*")

@@ -143,16 +143,17 @@ impl Tab {
     }
 
     /// Scrolls, moves the pointer and waits for pending timers, as a reading visitor would;
-    /// each a step of its own.
+    /// each a step of its own. The network settles once, at the end: a settle per step would
+    /// cost every page a quiet window each (a response a step caused may then be recorded
+    /// with a later step; script writes, being synchronous, never are).
     pub async fn behave_like_a_visitor(&self) {
         self.enter_step(VisitStep::Scroll).await;
         let _ = self.evaluate_top(SCROLL).await;
-        self.settle_from_now().await;
         self.enter_step(VisitStep::Pointer).await;
         self.move_pointer().await;
-        self.settle_from_now().await;
         self.enter_step(VisitStep::Timers).await;
         self.wait_for_timers().await;
+        self.settle_from_now().await;
     }
 
     /// Moves the mouse across the viewport: the trusted pointer events that first-interaction
@@ -176,8 +177,8 @@ impl Tab {
         }
     }
 
-    /// Waits for the timers pending now that fall due within the settle cap, then for the
-    /// network; once more for timers those timers set. Never longer than `settle_max`.
+    /// Waits for the timers pending now that fall due within the settle cap; once more for
+    /// timers those timers set. Never longer than `settle_max`.
     async fn wait_for_timers(&self) {
         let cap = Instant::now() + self.timing.settle_max;
         for _ in 0..2 {
@@ -196,7 +197,6 @@ impl Tab {
             // The page's own clock said when: a wait for the page, not a guess.
             let wake = Instant::now() + Duration::from_millis(due.ceil() as u64 + 20);
             tokio::time::sleep_until(wake.min(cap).into()).await;
-            self.settle_from_now().await;
             if Instant::now() >= cap {
                 return;
             }

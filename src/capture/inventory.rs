@@ -104,6 +104,9 @@ pub(crate) struct Inventory {
     site: String,
     keep_values: bool,
     cookies: BTreeMap<CookieKey, CookieAccumulator>,
+    /// Cookies that appeared in the jar during a visit that saw no write of them: the mode,
+    /// the page, and the service worker that served responses during that visit, if one did.
+    unseen_writes: BTreeMap<CookieKey, Vec<(Mode, String, Option<String>)>>,
     blocked: BTreeMap<BlockedId, (BTreeSet<String>, BTreeSet<Mode>)>,
     storage: BTreeMap<(String, StorageKind, String), StorageAccumulator>,
 }
@@ -115,6 +118,7 @@ impl Inventory {
             site: site.to_string(),
             keep_values,
             cookies: BTreeMap::new(),
+            unseen_writes: BTreeMap::new(),
             blocked: BTreeMap::new(),
             storage: BTreeMap::new(),
         }
@@ -147,6 +151,16 @@ impl Inventory {
             .map(|d| d.as_secs_f64());
         for cookie in &captured.jar {
             let writes = written.get(&cookie.key);
+            let appeared = captured
+                .jar_before
+                .as_ref()
+                .is_some_and(|before| !before.contains(&cookie.key));
+            if writes.is_none() && appeared {
+                self.unseen_writes
+                    .entry(cookie.key.clone())
+                    .or_default()
+                    .push((mode, page.to_string(), captured.service_worker.clone()));
+            }
             let lifetime_days = match (cookie.expires, read_at) {
                 (Some(expires), Some(now)) => Some(round2((expires - now) / 86_400.0)),
                 _ => None,
@@ -267,10 +281,16 @@ impl Inventory {
             }
         };
         let keep_values = self.keep_values;
+        let mut unseen_writes = self.unseen_writes;
         let cookies = self
             .cookies
             .into_iter()
-            .map(|(key, acc)| {
+            .map(|(key, mut acc)| {
+                if acc.setters.is_empty()
+                    && let Some(visits) = unseen_writes.remove(&key)
+                {
+                    acc.credit_unseen_writes(visits);
+                }
                 let party = party_of(&key.domain);
                 cookie_record(key, acc, party, keep_values)
             })
@@ -309,6 +329,33 @@ impl Inventory {
             })
             .collect();
         (cookies, blocked, storage)
+    }
+}
+
+impl CookieAccumulator {
+    /// A cookie no visit saw written: when it appeared during visits a service worker served
+    /// responses to, the worker's fetch set it, on those pages. (Other visits it appeared
+    /// during ran beside those in other tabs; which did is a matter of timing, so they are
+    /// not credited, and without a worker nothing is.)
+    fn credit_unseen_writes(&mut self, visits: Vec<(Mode, String, Option<String>)>) {
+        for (mode, page, worker) in visits {
+            let Some(worker) = worker else {
+                continue;
+            };
+            self.pages.insert(page.clone());
+            self.pages_by_mode
+                .entry(mode)
+                .or_default()
+                .insert(page.clone());
+            let setter = (
+                SetterKind::Http,
+                worker,
+                Some(page.clone()),
+                "set-cookie (service worker fetch)".to_string(),
+                None,
+            );
+            self.setters.entry(setter).or_default().insert(page);
+        }
     }
 }
 
@@ -446,5 +493,45 @@ mod tests {
         assert_eq!(tp.set_by, SetBy::Unknown);
         assert!(tp.pages.is_empty());
         assert_eq!(tp.first_seen_on, "https://www.shop.test/");
+    }
+
+    #[test]
+    fn a_cookie_no_visit_saw_written_is_the_service_workers_where_one_served() {
+        let mut inventory = Inventory::new("shop.test", false);
+        let cookie = jar("sw", "www.shop.test");
+        let empty = Some(BTreeSet::new());
+        // Appeared during two visits: one a worker served (its fetch set it), one beside it.
+        let served = CapturedPage {
+            jar: vec![cookie.clone()],
+            jar_before: empty.clone(),
+            service_worker: Some("https://www.shop.test/sw.js".into()),
+            ..Default::default()
+        };
+        let beside = CapturedPage {
+            jar: vec![cookie.clone()],
+            jar_before: empty.clone(),
+            ..Default::default()
+        };
+        inventory.record(Mode::BeforeConsent, "https://www.shop.test/b", &beside);
+        inventory.record(
+            Mode::BeforeConsent,
+            "https://www.shop.test/offline",
+            &served,
+        );
+        // Without any worker, appearing is no evidence of who set it.
+        let lone = jar("lone", "www.shop.test");
+        let unexplained = CapturedPage {
+            jar: vec![lone],
+            jar_before: empty,
+            ..Default::default()
+        };
+        inventory.record(Mode::BeforeConsent, "https://www.shop.test/c", &unexplained);
+        let (cookies, _, _) = inventory.into_records();
+        let sw = cookies.iter().find(|c| c.name == "sw").unwrap();
+        assert_eq!(sw.pages, ["https://www.shop.test/offline"]);
+        assert_eq!(sw.set_by, SetBy::Http);
+        assert_eq!(sw.setters[0].url, "https://www.shop.test/sw.js");
+        let lone = cookies.iter().find(|c| c.name == "lone").unwrap();
+        assert_eq!((lone.set_by, lone.pages.len()), (SetBy::Unknown, 0));
     }
 }

@@ -112,6 +112,11 @@ pub struct CapturedPage {
     pub jar: Vec<JarCookie>,
     /// When `jar` was read, to turn absolute expiry into a lifetime.
     pub jar_read_at: Option<SystemTime>,
+    /// The service worker that served responses during the visit (its script URL): a cookie
+    /// that appears with no write seen was set by a fetch the worker made.
+    pub service_worker: Option<String>,
+    /// The cookies in the context's jar when the visit began, when read.
+    pub jar_before: Option<std::collections::BTreeSet<CookieKey>>,
 }
 
 #[cfg(test)]

@@ -166,11 +166,7 @@ impl ConsentDriver {
                 (None, Vec::new(), record)
             }
         };
-        let key = match found {
-            Found::Rule { platform, .. } => platform.id.clone(),
-            Found::Heuristic { .. } => "heuristic".into(),
-            Found::Autoconsent { .. } => "autoconsent".into(),
-        };
+        let key = found.key();
         let (from, mut attempts) = self.resume_for(&key);
         let Some(from) = from else {
             // Two contexts spoiled: this one is scanned with the banner unanswered.

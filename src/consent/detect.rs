@@ -116,6 +116,18 @@ pub(super) enum Found {
     Autoconsent { cmp: String },
 }
 
+impl Found {
+    /// Which banner this is, across pages: the platform's rule id, `heuristic` or
+    /// `autoconsent`.
+    pub(super) fn key(&self) -> String {
+        match self {
+            Found::Rule { platform, .. } => platform.id.clone(),
+            Found::Heuristic { .. } => "heuristic".into(),
+            Found::Autoconsent { .. } => "autoconsent".into(),
+        }
+    }
+}
+
 fn detect_json(platform: &Platform) -> Value {
     json!({
         "id": platform.id,

@@ -147,6 +147,9 @@ pub struct ConsentDriver {
     /// replaced, or the banner is deliberately left unanswered.
     abandoned: std::sync::atomic::AtomicBool,
     start_over: Mutex<StartOver>,
+    /// Banners that could not be answered on some page of this context: not tried again (nor
+    /// screenshotted) on every later page where they show.
+    given_up: Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// A pass whose browser context a strategy spoiled, and how it resumes in a fresh one.
@@ -197,6 +200,7 @@ impl ConsentDriver {
             answered: std::sync::atomic::AtomicBool::new(false),
             abandoned: std::sync::atomic::AtomicBool::new(false),
             start_over: Mutex::new(StartOver::default()),
+            given_up: Mutex::new(std::collections::BTreeSet::new()),
         })
     }
 
@@ -207,6 +211,7 @@ impl ConsentDriver {
         if state.pending && state.restarts < 2 {
             state.pending = false;
             state.restarts += 1;
+            self.given_up.lock().expect("given-up banners").clear();
             return true;
         }
         false
@@ -318,6 +323,15 @@ impl ConsentDriver {
             return unanswered
                 .then(|| self.record(page, None, Vec::new(), ConsentOutcome::NoBanner, None));
         };
+        let key = found.key();
+        if self
+            .given_up
+            .lock()
+            .expect("given-up banners")
+            .contains(&key)
+        {
+            return None;
+        }
         let shot = self.screenshots.fetch_add(1, Ordering::SeqCst);
         let before = self.screenshot(tab, shot, "before").await;
         let mut record = self
@@ -328,6 +342,8 @@ impl ConsentDriver {
         record.screenshot_after = self.screenshot(tab, shot, "after").await;
         if record.outcome == ConsentOutcome::Verified {
             self.answered.store(true, Ordering::SeqCst);
+        } else {
+            self.given_up.lock().expect("given-up banners").insert(key);
         }
         // A later page cannot start the pass over: what spoiled this context stays, and the
         // pass stops answering rather than try again.

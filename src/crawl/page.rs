@@ -40,6 +40,8 @@ pub(super) async fn visit_page(
     consent: Option<(&ConsentDriver, bool)>,
     compare_renders: bool,
 ) -> VisitResult {
+    // What the jar held before, so a cookie no write explains can still be dated to a visit.
+    let jar_before = session.cookies(context).await?;
     let loaded = tab.load(url).await?;
     let mut answered = None;
     let mut exploration = Exploration::default();
@@ -58,7 +60,8 @@ pub(super) async fn visit_page(
             rerendered_links = tab.rerendered_links().await;
         }
     }
-    let visit = tab.capture(loaded, session, context).await?;
+    let mut visit = tab.capture(loaded, session, context).await?;
+    visit.captured.jar_before = Some(jar_before.into_iter().map(|c| c.key).collect());
     Ok(PageVisit {
         visit,
         consent: answered,

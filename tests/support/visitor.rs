@@ -15,6 +15,7 @@
 //! /        footer_seen     the footer scrolled into view (observer)        JS
 //! /        late_tag        a timer 3 s after load                          JS
 //! /        engaged         the first pointer movement                      JS
+//! /offline sw_cookie       a fetch made by the page's service worker        HTTP, in the worker
 //! ```
 //!
 //! Navigation links carry session ids fresh on every render: `;jsessionid=` on Home,
@@ -35,7 +36,7 @@ const FIRST: &str = "Path=/; Max-Age=86400; Secure; SameSite=Lax";
 
 /// Routes the app renders; anything else is a 404.
 const ROUTES: &[&str] = &[
-    "/", "/world", "/archive", "/sport", "/culture", "/tech", "/latest", "/deals",
+    "/", "/world", "/archive", "/sport", "/culture", "/tech", "/latest", "/deals", "/offline",
 ];
 
 pub fn visitor_site() -> (Vec<&'static str>, Handler) {
@@ -57,6 +58,11 @@ fn handle(renders: &AtomicU64, req: &SiteRequest) -> SiteResponse {
             SiteResponse::redirect(302, &format!("https://{CLICK}/c?u={target}"))
         }
         (WWW, "/app.js") => SiteResponse::text("text/javascript", APP_JS),
+        (WWW, "/sw.js") => SiteResponse::text("text/javascript", SERVICE_WORKER),
+        // Fetched by the service worker on the offline page's behalf.
+        (WWW, "/sw-data") => {
+            SiteResponse::text("application/json", "{}").cookie(&format!("sw_cookie=1; {FIRST}"))
+        }
         (WWW, "/api/latest") => {
             let page: u32 = req
                 .query
@@ -137,6 +143,7 @@ fn app_shell(render: u64) -> SiteResponse {
 <a href="/archive?v={archive}">Archive</a>
 <a href="/latest">Latest</a>
 <a href="/go?to=/deals">Deals</a>
+<a href="/offline">Offline</a>
 <div class="card" data-route="/sport">Sport</div>
 <span class="pill" data-href="/culture">Culture</span>
 <ul><li role="link" onclick="window.appNavigate('/tech')">Tech</li></ul>
@@ -156,6 +163,17 @@ fn app_shell(render: u64) -> SiteResponse {
         "",
     )
 }
+
+/// A service worker that takes over at once and answers `/sw-data` from the network itself.
+const SERVICE_WORKER: &str = r#"
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => {
+  if (new URL(event.request.url).pathname === '/sw-data') {
+    event.respondWith(fetch(event.request.url, { credentials: 'include' }));
+  }
+});
+"#;
 
 /// The router and the tags that wait for the visitor.
 const APP_JS: &str = r#"
@@ -202,6 +220,13 @@ async function renderLatest() {
   view.appendChild(more);
 }
 render(location.pathname);
+if (location.pathname === '/offline' && navigator.serviceWorker) {
+  // Once the worker controls the page, data comes through it (and its fetch sets a cookie).
+  const load = () => fetch('/sw-data');
+  if (navigator.serviceWorker.controller) load();
+  else navigator.serviceWorker.addEventListener('controllerchange', load, { once: true });
+  navigator.serviceWorker.register('/sw.js');
+}
 if (location.pathname === '/') {
   new IntersectionObserver((entries, observer) => {
     if (entries.some((e) => e.isIntersecting)) { setCookie('footer_seen'); observer.disconnect(); }
