@@ -193,6 +193,15 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
     assert!(cookie(&scan, "deal_seen").pages.contains(&url("/deals")));
 
     // A cookie a service worker's fetch set is the page's, and says so.
+    let offline = scan.modes[0]
+        .pages
+        .iter()
+        .find(|p| p.url == url("/offline"))
+        .unwrap();
+    assert_eq!(
+        offline.service_worker.as_deref(),
+        Some(url("/sw.js").as_str())
+    );
     let sw = cookie(&scan, "sw_cookie");
     assert_eq!(sw.pages, [url("/offline")], "{:?}", sw.setters);
     assert!(

@@ -19,8 +19,9 @@ use crate::model::VisitStep;
 /// list, bounded against endless feeds.
 const LOAD_MORE_PRESSES: usize = 3;
 
-/// How long a click has to start a navigation before it counts as going nowhere.
-const NAVIGATION_GRACE: Duration = Duration::from_millis(150);
+/// How long a click has to start a navigation the page did not announce (the Navigation API
+/// reports most at once) before it counts as going nowhere.
+const NAVIGATION_GRACE: Duration = Duration::from_millis(40);
 
 /// Where clicking an element led.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +154,8 @@ impl Tab {
         self.move_pointer().await;
         self.enter_step(VisitStep::Timers).await;
         self.wait_for_timers().await;
-        self.settle_from_now().await;
+        // Quiet counted from the last request: free when the steps caused none.
+        self.settle().await;
     }
 
     /// Moves the mouse across the viewport: the trusted pointer events that first-interaction
@@ -254,7 +256,7 @@ impl Tab {
             .evaluate_top(&format!("window['{VISITOR}'].explore(false)"))
             .await;
         self.shared.log.lock().expect("visit log").exploring = None;
-        self.settle_from_now().await;
+        self.settle().await;
         exploration
     }
 

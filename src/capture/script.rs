@@ -100,6 +100,15 @@ pub(crate) fn instrumentation_script() -> String {
       return original.apply(this, arguments);
     }};
   }}
+  // And a new document (`location.href = …`) is recorded and cancelled, where the Navigation
+  // API tells of it; the browser-side gate refuses whatever it does not.
+  if (window.navigation && navigation.addEventListener) {{
+    navigation.addEventListener("navigate", (event) => {{
+      if (!explored) return;
+      try {{ explored.push(event.destination.url); }} catch (e) {{}}
+      if (event.cancelable) event.preventDefault();
+    }});
+  }}
   Object.defineProperty(window, "{VISITOR}", {{ value: Object.freeze({{
     // Milliseconds until the last timer pending now that is due within `horizon`, or -1.
     dueWithin(horizon) {{

@@ -97,6 +97,7 @@ impl Crawler<'_> {
             redirects: Vec::new(),
             error: None,
             links_found: 0,
+            service_worker: None,
         };
         let PageVisit {
             visit,
@@ -128,6 +129,7 @@ impl Crawler<'_> {
         record.content_type = visit.content_type.clone();
         record.redirects = visit.redirects.clone();
         record.error = visit.error.clone();
+        record.service_worker = visit.captured.service_worker.clone();
         let final_url = visit.final_url.as_ref().and_then(normalize);
         if let Some(final_url) = &final_url
             && final_url.as_str() != record.url

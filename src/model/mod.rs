@@ -305,6 +305,9 @@ pub struct PageRecord {
     pub error: Option<String>,
     /// How many in-scope links the page offered to the crawler.
     pub links_found: usize,
+    /// The service worker that served responses to the page (its script URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_worker: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -18,6 +18,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
                 redirects: Vec::new(),
                 error: None,
                 links_found: 0,
+                service_worker: None,
             })
             .collect(),
         browser_restarts: 0,
