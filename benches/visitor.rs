@@ -2,7 +2,8 @@
 //! the real `cookiescan` binary scans it (before consent) with every visitor step, with clicks
 //! off (`--interact-budget=0`) and with plain visits (`--plain-visits`); optionally an older
 //! build too (`BENCH_BASELINE_BIN=/path/to/cookiescan`). Prints, per configuration, the median
-//! wall time of `BENCH_RUNS` runs (default 3), pages and cookies found, and the time per page.
+//! wall time of `BENCH_RUNS` runs (default 3), pages and cookies found, and the time per page
+//! (`BENCH_PAGES_MS=1` prints each page's visit time too).
 //!
 //! `cargo bench --bench visitor`
 
@@ -52,6 +53,11 @@ fn scan(bin: &PathBuf, server: &SiteServer, extra: &[&str], out: &std::path::Pat
     assert!(status.success(), "scan {extra:?} failed");
     let scan: Scan = serde_json::from_str(&std::fs::read_to_string(out).expect("scan written"))
         .expect("scan parses");
+    if std::env::var_os("BENCH_PAGES_MS").is_some() {
+        for (page, ms) in &scan.timing.pages_ms {
+            println!("    {ms:>6} ms  {page}");
+        }
+    }
     Run {
         seconds,
         pages: scan.modes[0].pages.len(),

@@ -213,7 +213,7 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
     );
 
     // Never the buttons that act for the visitor.
-    for name in ["logged_out", "subscribed"] {
+    for name in ["logged_out", "subscribed", "notice_ok"] {
         assert!(
             scan.cookies.iter().all(|c| c.name != name),
             "{name} was triggered"

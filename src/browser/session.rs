@@ -343,6 +343,9 @@ impl BrowserSession {
     pub async fn new_page(&self, context: &BrowserContextId) -> Result<Page, BrowserError> {
         let mut params = CreateTargetParams::new("about:blank");
         params.browser_context_id = Some(context.clone());
+        // A window of its own: a tab behind another is hidden, and a hidden page runs no
+        // animation frames and acknowledges no input (a pointer move would wait for it).
+        params.new_window = Some(true);
         self.browser
             .new_page(params)
             .await

@@ -91,10 +91,19 @@ fn candidates_script(budget: usize) -> String {
     el.hasAttribute('data-link') || el.getAttribute('role') === 'link' ||
     el.hasAttribute('onclick') || typeof el.onclick === 'function' || visitor.isClickable(el);
   const excluded = 'a[href], area[href], form, input, select, textarea, label, option, iframe, video, audio, summary, dialog, [role=dialog], [aria-modal=true]';
+  // A banner or overlay: fixed or sticky, or a container that talks about cookies (an inline
+  // notice whose "OK" would answer it).
+  const talksConsent = /cookie|consent|gdpr/i;
   const overlay = (el) => {{
-    for (let node = el; node && node !== document.body; node = node.parentElement) {{
+    let depth = 0;
+    for (let node = el; node && node !== document.body; node = node.parentElement, depth++) {{
       const position = getComputedStyle(node).position;
       if (position === 'fixed' || position === 'sticky') return true;
+      if (talksConsent.test((node.id || '') + ' ' + (typeof node.className === 'string' ? node.className : ''))) return true;
+      if (depth < 3) {{
+        const text = node.innerText || '';
+        if (text.length < 1500 && talksConsent.test(text)) return true;
+      }}
     }}
     return false;
   }};

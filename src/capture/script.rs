@@ -100,6 +100,17 @@ pub(crate) fn instrumentation_script() -> String {
       return original.apply(this, arguments);
     }};
   }}
+  // A popup is recorded, not opened: it would be a tab nobody closes.
+  if (typeof window.open === "function") {{
+    const open = window.open;
+    window.open = function (url, ...rest) {{
+      if (explored) {{
+        try {{ if (url) explored.push(new URL(String(url), location.href).href); }} catch (e) {{}}
+        return null;
+      }}
+      return open.call(this, url, ...rest);
+    }};
+  }}
   // And a new document (`location.href = …`) is recorded and cancelled, where the Navigation
   // API tells of it; the browser-side gate refuses whatever it does not.
   if (window.navigation && navigation.addEventListener) {{

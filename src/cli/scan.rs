@@ -118,9 +118,15 @@ async fn scan_site(
     let mut after = AfterScan::resolve(after_args, &section, config);
     let code = async {
         after.load_baseline(after_args)?;
-        let engines = consent_engines(&section, options).await?;
         let mut settings = scan_settings(target.start_url.clone(), &section, options, config)?;
-        settings.consent_engines = engines;
+        // Only a pass that answers banners needs an engine (and autoconsent's download).
+        let answers = settings
+            .modes
+            .iter()
+            .any(|mode| crate::model::Choice::for_mode(*mode).is_some());
+        if answers {
+            settings.consent_engines = consent_engines(&section, options).await?;
+        }
         scan_and_save(settings, config, &target.name, &options.output, &after).await
     }
     .await;

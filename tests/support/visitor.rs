@@ -20,8 +20,8 @@
 //!
 //! Navigation links carry session ids fresh on every render: `;jsessionid=` on Home,
 //! `?sid=` on World and an unknown parameter `v` on Archive; each is one page.
-//! Never to be triggered: a "Log out" button (`/logout` sets `logged_out`) and a subscription
-//! form (`/subscribe` sets `subscribed`).
+//! Never to be triggered: a "Log out" button (`/logout` sets `logged_out`), a subscription
+//! form (`/subscribe` sets `subscribed`) and the "OK" of an inline cookie notice (`notice_ok`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,7 +149,8 @@ fn app_shell(render: u64) -> SiteResponse {
 <ul><li role="link" onclick="window.appNavigate('/tech')">Tech</li></ul>
 <button type="button" class="danger" onclick="location.href='/logout'">Log out</button>
 <form action="/subscribe" method="get"><button>Subscribe</button></form>
-</nav>"#,
+</nav>
+<div><p>We use cookies to improve the site.</p><span class="ok">OK</span></div>"#,
         home = token(1),
         world = token(2),
         archive = token(3),
@@ -196,6 +197,8 @@ document.addEventListener('click', (e) => {
   if (target) window.appNavigate(target.getAttribute('data-href'));
 });
 window.addEventListener('popstate', () => render(location.pathname));
+// An inline notice (not an overlay): its "OK" answers it, which a crawl must never do.
+document.querySelector('.ok').addEventListener('click', () => setCookie('notice_ok'));
 async function renderLatest() {
   const list = document.createElement('ul');
   view.appendChild(list);
