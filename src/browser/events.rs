@@ -29,7 +29,7 @@ use url::Url;
 use super::session::BrowserError;
 use crate::capture::script::{BINDING, Report, StorageWrite, parse_payload};
 use crate::capture::setcookie::parse_cookie_line;
-use crate::capture::{BlockedWrite, HttpWrite, ScriptWrite};
+use crate::capture::{BlockedWrite, CookieKey, HttpWrite, ScriptWrite};
 use crate::model::VisitStep;
 
 #[derive(Default)]
@@ -405,21 +405,20 @@ fn hop_url<'a>(log: &'a VisitLog, info: &ExtraInfo) -> Option<&'a String> {
         .and_then(|hops| hops.get(info.hop).or(hops.last()))
 }
 
-/// Names of the cookies the refused off-site document set: the browser stores a response's
+/// The cookies the refused off-site document set: the browser stores a response's
 /// cookies before the response can be refused (and `Fetch` hides its `Set-Cookie` headers).
-pub(super) fn refused_cookie_names(log: &VisitLog) -> Vec<String> {
+pub(super) fn refused_cookies(log: &VisitLog) -> Vec<CookieKey> {
     let Some(refused) = log.main.blocked_off_site.as_ref() else {
+        return Vec::new();
+    };
+    let Ok(url) = Url::parse(refused) else {
         return Vec::new();
     };
     log.extra_info
         .iter()
         .filter(|info| hop_url(log, info) == Some(refused))
         .flat_map(|info| &info.set_cookie_lines)
-        .filter_map(|line| {
-            let pair = line.split(';').next()?;
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
-            (!name.is_empty()).then(|| name.to_string())
-        })
+        .filter_map(|line| parse_cookie_line(line, &url).map(|write| write.key))
         .collect()
 }
 

@@ -30,7 +30,7 @@ use url::Url;
 
 pub use super::events::ScopeGate;
 use super::events::{
-    Events, MainDocument, Shared, VisitLog, pump_events, refused_cookie_names, resolve_set_cookies,
+    Events, MainDocument, Shared, VisitLog, pump_events, refused_cookies, resolve_set_cookies,
 };
 use super::session::{BrowserError, BrowserSession};
 use crate::capture::script::{BINDING, instrumentation_script};
@@ -284,6 +284,7 @@ impl Tab {
             VisitLog::new(),
         );
         let (http_writes, blocked) = resolve_set_cookies(&log);
+        let refused = refused_cookies(&log);
         let service_worker = if log.served_by_worker.is_empty() || tab_broken {
             None
         } else {
@@ -316,6 +317,7 @@ impl Tab {
                 jar_read_at: Some(jar_read_at),
                 service_worker,
                 jar_before: None,
+                refused,
             },
             elapsed: started.elapsed(),
             tab_broken,
@@ -327,10 +329,8 @@ impl Tab {
     async fn forget_refused_cookies(&self) {
         let (names, url) = {
             let log = self.shared.log.lock().expect("visit log");
-            (
-                refused_cookie_names(&log),
-                log.main.blocked_off_site.clone(),
-            )
+            let names: Vec<String> = refused_cookies(&log).into_iter().map(|k| k.name).collect();
+            (names, log.main.blocked_off_site.clone())
         };
         let Some(url) = url else {
             return;

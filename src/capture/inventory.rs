@@ -107,6 +107,8 @@ pub(crate) struct Inventory {
     /// Cookies that appeared in the jar during a visit that saw no write of them: the mode,
     /// the page, and the service worker that served responses during that visit, if one did.
     unseen_writes: BTreeMap<CookieKey, Vec<(Mode, String, Option<String>)>>,
+    /// Cookies an off-site document set that the crawl refused to load.
+    refused: BTreeSet<CookieKey>,
     blocked: BTreeMap<BlockedId, (BTreeSet<String>, BTreeSet<Mode>)>,
     storage: BTreeMap<(String, StorageKind, String), StorageAccumulator>,
 }
@@ -119,6 +121,7 @@ impl Inventory {
             keep_values,
             cookies: BTreeMap::new(),
             unseen_writes: BTreeMap::new(),
+            refused: BTreeSet::new(),
             blocked: BTreeMap::new(),
             storage: BTreeMap::new(),
         }
@@ -132,6 +135,7 @@ impl Inventory {
     /// Adds what one page visit captured. `page` is the page's URL as reported.
     pub(crate) fn record(&mut self, mode: Mode, page: &str, captured: &CapturedPage) {
         let writes = Writes::of(captured);
+        self.refused.extend(captured.refused.iter().cloned());
         self.record_cookies(mode, page, captured, &writes);
         self.record_blocked(mode, page, captured);
         self.record_storage(mode, page, captured);
@@ -282,9 +286,13 @@ impl Inventory {
         };
         let keep_values = self.keep_values;
         let mut unseen_writes = self.unseen_writes;
+        let refused = self.refused;
         let cookies = self
             .cookies
             .into_iter()
+            // What a refused off-site page set is not the site's, whichever tab saw it before
+            // it was deleted.
+            .filter(|(key, acc)| !(acc.setters.is_empty() && refused.contains(key)))
             .map(|(key, mut acc)| {
                 if acc.setters.is_empty()
                     && let Some(visits) = unseen_writes.remove(&key)
@@ -533,5 +541,29 @@ mod tests {
         assert_eq!(sw.setters[0].url, "https://www.shop.test/sw.js");
         let lone = cookies.iter().find(|c| c.name == "lone").unwrap();
         assert_eq!((lone.set_by, lone.pages.len()), (SetBy::Unknown, 0));
+    }
+
+    #[test]
+    fn what_a_refused_off_site_page_set_is_never_the_sites() {
+        let mut inventory = Inventory::new("shop.test", false);
+        let offsite = jar("offsite", "www.elsewhere.test");
+        // The visit that refused the page deleted the cookie; a tab beside it saw it first.
+        let refusing = CapturedPage {
+            refused: vec![offsite.key.clone()],
+            ..Default::default()
+        };
+        let beside = CapturedPage {
+            jar: vec![offsite.clone(), jar("kept", "www.shop.test")],
+            ..Default::default()
+        };
+        inventory.record(Mode::BeforeConsent, "https://www.shop.test/b", &beside);
+        inventory.record(
+            Mode::BeforeConsent,
+            "https://www.shop.test/leave",
+            &refusing,
+        );
+        let (cookies, _, _) = inventory.into_records();
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["kept"]);
     }
 }

@@ -117,6 +117,9 @@ pub struct CapturedPage {
     pub service_worker: Option<String>,
     /// The cookies in the context's jar when the visit began, when read.
     pub jar_before: Option<std::collections::BTreeSet<CookieKey>>,
+    /// Cookies set by an off-site document the crawl refused (the end of a redirect chain that
+    /// left the site): deleted again, and never the site's, even if another tab saw them.
+    pub refused: Vec<CookieKey>,
 }
 
 #[cfg(test)]
