@@ -90,6 +90,8 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
         "/story/5",
         "/story/6",
         "/tech",
+        "/travel",
+        "/weather",
         "/world",
     ]
     .iter()
@@ -133,6 +135,8 @@ async fn the_crawl_reaches_what_a_visitors_clicks_scrolls_and_waits_reach() {
         ("/sport", "div.card"),
         ("/culture", "span.pill"),
         ("/tech", "li"),
+        ("/weather", "div.tile"),
+        ("/travel", "div.tile"),
     ] {
         let record = scan.modes[0]
             .pages
@@ -257,7 +261,7 @@ async fn without_the_visitors_steps_their_pages_and_cookies_stay_unfound() {
     .await;
     assert!(output.status.success());
     let urls = page_urls(&scan);
-    for path in ["/sport", "/culture", "/tech", "/story/3"] {
+    for path in ["/sport", "/culture", "/tech", "/weather", "/story/3"] {
         assert!(!urls.contains(&url(path)), "{path} found without clicking");
     }
     assert!(

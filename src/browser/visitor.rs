@@ -107,17 +107,25 @@ fn candidates_script(budget: usize) -> String {
     }}
     return false;
   }};
-  const found = [];
-  for (const el of document.querySelectorAll('body *')) {{
-    if (found.length >= {budget}) break;
-    if (!hinted(el) || el.closest(excluded)) continue;
-    if (found.some((f) => f.contains(el))) continue;
+  // Frameworks delegate: one listener on the app's root, the clickable parts marked only by a
+  // pointer cursor. So the outermost element of each pointer region counts too, and a listener
+  // holder that contains several candidates is a delegation root, not a candidate itself.
+  const pointer = (el) => el && el.nodeType === 1 && getComputedStyle(el).cursor === 'pointer';
+  const all = Array.from(document.querySelectorAll('body *')).slice(0, 5000);
+  const seen = [];
+  for (const el of all) {{
+    if (!(hinted(el) || (pointer(el) && !pointer(el.parentElement)))) continue;
+    if (el.closest(excluded)) continue;
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     const text = (el.innerText || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
     if (forbidden.test(text) || forbidden.test(el.getAttribute('onclick') || '') || overlay(el)) continue;
-    found.push(el);
+    seen.push(el);
   }}
+  const found = seen
+    .filter((el) => seen.filter((other) => other !== el && el.contains(other)).length < 2)
+    .filter((el, i, kept) => !kept.slice(0, i).some((outer) => outer.contains(el) && hinted(outer)))
+    .slice(0, {budget});
   const describe = (el) => {{
     const tag = el.tagName.toLowerCase();
     const name = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/)[0] : '';

@@ -9,6 +9,7 @@
 //! /sport   sport_pref      a div.card with a click handler (router)        by the route, JS
 //! /culture culture_pref    a span[data-href] (delegated listener)          by the route, JS
 //! /tech    tech_pref       an li[role=link] with an onclick attribute      by the route, JS
+//! /weather, /travel        div.tile (pointer cursor), listener on the container   (no cookie)
 //! /story/3 … /story/6      rendered by "Load more" on /latest (twice)      story_seen, HTTP
 //! /deals   deal_seen       /go?to=/deals → 302 click.tracker.test → 302    HTTP on /deals;
 //!          clk_id          back to /deals                                  clk_id by the hop
@@ -37,6 +38,7 @@ const FIRST: &str = "Path=/; Max-Age=86400; Secure; SameSite=Lax";
 /// Routes the app renders; anything else is a 404.
 const ROUTES: &[&str] = &[
     "/", "/world", "/archive", "/sport", "/culture", "/tech", "/latest", "/deals", "/offline",
+    "/weather", "/travel",
 ];
 
 pub fn visitor_site() -> (Vec<&'static str>, Handler) {
@@ -145,6 +147,7 @@ fn app_shell(render: u64) -> SiteResponse {
 <a href="/go?to=/deals">Deals</a>
 <a href="/offline">Offline</a>
 <div class="card" data-route="/sport">Sport</div>
+<div id="tiles"><div class="tile" data-id="/weather" style="cursor:pointer">Weather</div><div class="tile" data-id="/travel" style="cursor:pointer">Travel</div></div>
 <span class="pill" data-href="/culture">Culture</span>
 <ul><li role="link" onclick="window.appNavigate('/tech')">Tech</li></ul>
 <button type="button" class="danger" onclick="location.href='/logout'">Log out</button>
@@ -197,6 +200,11 @@ document.addEventListener('click', (e) => {
   if (target) window.appNavigate(target.getAttribute('data-href'));
 });
 window.addEventListener('popstate', () => render(location.pathname));
+// Delegated, as frameworks do: one listener on the container, tiles marked by their cursor.
+document.getElementById('tiles').addEventListener('click', (e) => {
+  const tile = e.target.closest('.tile');
+  if (tile) window.appNavigate(tile.dataset.id);
+});
 // An inline notice (not an overlay): its "OK" answers it, which a crawl must never do.
 document.querySelector('.ok').addEventListener('click', () => setCookie('notice_ok'));
 async function renderLatest() {
