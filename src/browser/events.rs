@@ -320,9 +320,9 @@ fn on_binding(shared: &Shared, event: &EventBindingCalled) {
 fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
     let is_main = event.frame_id == shared.main_frame;
     let at_response = event.response_status_code.is_some() || event.response_error_reason.is_some();
-    let on_site = Url::parse(&event.request.url).is_ok_and(|u| (shared.gate)(&u));
     let mut block = false;
     if is_main {
+        let on_site = Url::parse(&event.request.url).is_ok_and(|u| (shared.gate)(&u));
         let mut log = shared.log.lock().expect("visit log");
         let hop = event.redirected_request_id.is_some();
         if !at_response

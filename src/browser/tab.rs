@@ -109,7 +109,7 @@ pub struct Tab {
     pub(super) page: Page,
     pub(super) timing: VisitTiming,
     pub(super) shared: Arc<Shared>,
-    pub(super) sync: mpsc::Sender<oneshot::Sender<()>>,
+    sync: mpsc::Sender<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -270,12 +270,7 @@ impl Tab {
                 storage = items;
             }
         }
-        // A round trip guarantees that every event emitted before it is queued for the event
-        // task; the sync request then has the task drain those queues.
-        let (done, drained) = oneshot::channel();
-        if self.sync.send(done).await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
-        }
+        self.drain_events().await;
         self.forget_refused_cookies().await;
         let jar = session.cookies(context).await?;
         let jar_read_at = SystemTime::now();
@@ -322,6 +317,16 @@ impl Tab {
             elapsed: started.elapsed(),
             tab_broken,
         })
+    }
+
+    /// Returns once the event task has handled every event the browser emitted before the
+    /// call: a round trip guarantees they are queued for the task, and the sync request then
+    /// has the task drain those queues.
+    pub(super) async fn drain_events(&self) {
+        let (done, drained) = oneshot::channel();
+        if self.sync.send(done).await.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
+        }
     }
 
     /// Removes what a refused off-site document set: the browser stores a response's cookies

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::input::{
     DispatchMouseEventParams, DispatchMouseEventType,
 };
-use tokio::sync::oneshot;
 
 use super::tab::Tab;
 use crate::capture::script::VISITOR;
@@ -153,10 +152,7 @@ fn click_script(index: usize) -> String {
 impl Tab {
     /// Records writes from now on with `step`, once every event before it has been handled.
     pub async fn enter_step(&self, step: VisitStep) {
-        let (done, drained) = oneshot::channel();
-        if self.sync.send(done).await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
-        }
+        self.drain_events().await;
         self.shared.log.lock().expect("visit log").step = step;
     }
 

@@ -1,14 +1,14 @@
 //! One page: load it, answer its banner when the pass gives an answer, capture what the visit
 //! wrote; then turn the visit into its row, its evidence for the inventory and its links.
 
+use std::collections::HashSet;
+
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use url::Url;
 
 use super::Crawler;
 use crate::browser::{BrowserError, BrowserSession, Exploration, Tab, Visit};
 use crate::consent::ConsentDriver;
-use std::collections::HashSet;
-
 use crate::discover::{
     QueuedPage, ScopeDecision, normalize, resolve_link, session_params, volatile_params,
     without_params,
