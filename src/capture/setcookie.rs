@@ -39,9 +39,9 @@ pub(crate) fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
     }
     let mut domain_attr = None;
     let mut path_attr = None;
-    let mut deletes = false;
     let mut max_age = None;
     let mut expires = None;
+    let mut expired = false;
     for attribute in parts {
         let (key, val) = match attribute.split_once('=') {
             Some((k, v)) => (k.trim(), v.trim()),
@@ -52,16 +52,13 @@ pub(crate) fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
             "path" if val.starts_with('/') => path_attr = Some(val.to_string()),
             "max-age" => {
                 if let Ok(seconds) = val.parse::<i64>() {
-                    deletes = seconds <= 0;
                     max_age = Some(seconds);
                 }
             }
             "expires" => {
                 if let Some(when) = httpdate_lenient(val) {
                     let now = std::time::SystemTime::now();
-                    if when < now {
-                        deletes = true;
-                    }
+                    expired = when < now;
                     expires = Some(match when.duration_since(now) {
                         Ok(ahead) => ahead.as_secs() as i64,
                         Err(_) => 0,
@@ -80,6 +77,12 @@ pub(crate) fn parse_cookie_line(line: &str, url: &Url) -> Option<CookieWrite> {
         None => host,
     };
     let path = path_attr.unwrap_or_else(|| default_path(url));
+    // The last Max-Age wins over any Expires, else the last Expires counts (RFC 6265 §5.3
+    // step 3): for the deletion as for the lifetime, whatever order the attributes come in.
+    let deletes = match max_age {
+        Some(seconds) => seconds <= 0,
+        None => expired,
+    };
     Some(CookieWrite {
         key: CookieKey {
             name: name.to_string(),
@@ -193,6 +196,28 @@ mod tests {
         );
         assert_eq!(asked.requested_seconds, Some(63_072_000));
         assert_eq!(write("a=1", "https://x.test/").requested_seconds, None);
+    }
+
+    #[test]
+    fn the_attribute_that_sets_the_lifetime_decides_the_deletion() {
+        // Found by fuzzing (fuzz/seeds/set_cookie/expires-past-then-future.txt): a past
+        // Expires followed by a future one, or by a positive Max-Age, kept `deletes`.
+        let w = write(
+            "a=1; expires=6-Nov-4 08:49:37;expires=6-Nov-47 08:49:37",
+            "https://x.test/",
+        );
+        assert!(!w.deletes && w.requested_seconds.is_some_and(|s| s > 0));
+        let w = write(
+            "a=1; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            "https://x.test/",
+        );
+        assert!(!w.deletes);
+        assert_eq!(w.requested_seconds, Some(60));
+        let w = write(
+            "a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Max-Age=0",
+            "https://x.test/",
+        );
+        assert!(w.deletes);
     }
 
     #[test]

@@ -17,8 +17,10 @@ pub fn registrable_domain(host: &str) -> String {
         return host;
     }
     match psl::domain_str(&host) {
-        Some(domain) => domain.to_owned(),
-        None => host,
+        // `a..com` has an empty label where the registrable name should be: `.com` would be
+        // no domain at all (and not its own registrable domain), so the host stays as is.
+        Some(domain) if !domain.starts_with('.') => domain.to_owned(),
+        _ => host,
     }
 }
 
@@ -171,6 +173,18 @@ mod tests {
         for (host, expected) in cases {
             assert_eq!(registrable_domain(host), expected, "host {host}");
         }
+    }
+
+    #[test]
+    fn an_empty_label_before_the_suffix_is_no_registrable_domain() {
+        // Found by fuzzing (fuzz/seeds/url_scope/empty-label.txt): `a..a` gave `.a`, whose own
+        // registrable domain is `a`, so the site of such a host was not stable.
+        for host in ["a..a", "www..com", "127...08000httpeohttps"] {
+            let domain = registrable_domain(host);
+            assert_eq!(domain, host);
+            assert_eq!(registrable_domain(&domain), domain);
+        }
+        assert_eq!(registrable_domain("www..example.com"), "example.com");
     }
 
     #[test]
