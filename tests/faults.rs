@@ -1,6 +1,8 @@
 //! Pages that fight the crawler (issue 11): a pop-up, a page that navigates itself away, a
 //! redirect loop, a `beforeunload` prompt, a 10 MB page, a page writing 1,000 cookies and one
-//! of exactly 4 KB. Each must be a row or a bounded visit, and the rest of the scan exact.
+//! of exactly 4 KB; a script that never yields (while loading, and once the visitor's steps
+//! start), a download started by a page and a service worker that answers every request of
+//! its scope. Each must be a row or a bounded visit, and the rest of the scan exact.
 
 mod support;
 
@@ -133,4 +135,158 @@ async fn hostile_pages_are_rows_and_the_rest_is_exact() {
     assert_eq!(big.value.length, 4093);
     // The pop-ups' landing pages never became pages of their own, nor was the crawl derailed.
     assert!(!scan.modes[0].pages.iter().any(|p| p.url.contains("popup=")));
+}
+
+/// A site whose pages hang the renderer, download files and are answered by a service worker.
+fn stubborn(req: &SiteRequest) -> SiteResponse {
+    match req.path.as_str() {
+        "/" => page(
+            r#"<a href="/spin">s</a> <a href="/spin-later">l</a> <a href="/download">d</a>
+               <a href="/file.bin">f</a> <a href="/sw/">w</a> <a href="/landing">landing</a>"#,
+        )
+        .cookie("home=1; Path=/; Secure; SameSite=Lax"),
+        // The parser never gets past this script: no load event, no answer to any evaluation.
+        "/spin" => page(
+            r#"<script>document.cookie = "spin_early=1; path=/"; for (;;) {}</script><a href="/never">n</a>"#,
+        ),
+        // Loads, then hangs its renderer once the visitor's steps start (the first scroll).
+        "/spin-later" => page(
+            r#"<a href="/after-spin">a</a><div style="height: 3000px"></div>
+               <script>document.cookie = "spin_late=1; path=/";
+               addEventListener("scroll", () => { for (;;) {} }, { once: true });</script>"#,
+        ),
+        "/after-spin" => page("after").cookie("after_spin=1; Path=/; Secure; SameSite=Lax"),
+        // Starts a download from script, as "export" buttons do.
+        "/download" => page(
+            r#"<script>const a = document.createElement("a"); a.href = "/file.bin";
+               a.download = "report.bin"; document.body.append(a); a.click();
+               document.cookie = "download_page=1; path=/";</script>"#,
+        ),
+        "/file.bin" => SiteResponse::bytes("application/octet-stream", vec![0x42; 4096])
+            .header("Content-Disposition", "attachment; filename=\"report.bin\""),
+        // Registers a worker that answers every request under /sw/ itself.
+        "/sw/" => page(
+            r#"<a href="/sw/a">a</a> <a href="/sw/b">b</a>
+               <script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" });</script>"#,
+        ),
+        "/sw/worker.js" => SiteResponse::text(
+            "text/javascript",
+            r#"self.addEventListener("install", () => self.skipWaiting());
+               self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
+               self.addEventListener("fetch", (e) => e.respondWith(new Response(
+                 "<!doctype html><title>w</title><a href='/sw/a'>a</a><a href='/sw/b'>b</a><script>document.cookie = 'from_worker=1; path=/'</script>",
+                 { headers: { "Content-Type": "text/html" } })));"#,
+        ),
+        "/landing" => page("landing").cookie("landing=1; Path=/; Secure; SameSite=Lax"),
+        _ => SiteResponse::not_found(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hung_renderers_downloads_and_a_greedy_service_worker_are_bounded() {
+    let server = SiteServer::start(&[HOST], Arc::new(stubborn))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stubborn.json");
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let mut args = vec![
+        "scan".to_string(),
+        START.into(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        "--no-sitemaps".into(),
+        "--page-timeout=10s".into(),
+        "--concurrency=1".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    // A download would land in the home directory's Downloads: give the run a home of its own.
+    let output = tokio::task::spawn_blocking(move || {
+        support::command(&args).env("HOME", home).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let row = |path: &str| {
+        let url = format!("{START}{}", path.trim_start_matches('/'));
+        scan.modes[0]
+            .pages
+            .iter()
+            .find(|p| p.url == url)
+            .unwrap_or_else(|| panic!("no row for {url}: {:#?}", scan.modes[0].pages))
+    };
+    // A renderer that never yields is a failed row that says so.
+    for path in ["/spin", "/spin-later"] {
+        let hung = row(path);
+        assert_eq!(hung.outcome, PageOutcome::Failed, "{path}: {hung:?}");
+        assert!(
+            hung.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("stopped responding"),
+            "{path}: {hung:?}"
+        );
+    }
+    // The link read before the renderer hung is still followed, and the tab after it works.
+    assert_eq!(row("/after-spin").outcome, PageOutcome::Ok);
+    for path in ["/", "/download", "/sw/", "/landing"] {
+        assert_eq!(
+            row(path).outcome,
+            PageOutcome::Ok,
+            "{path}: {:?}",
+            row(path)
+        );
+    }
+    // The file is a skipped row, and nothing was saved anywhere.
+    assert_eq!(row("/file.bin").outcome, PageOutcome::Skipped);
+    let saved: Vec<_> = walk(dir.path().join("home").as_path())
+        .into_iter()
+        .filter(|p| p.ends_with("report.bin") || p.to_string_lossy().contains("Downloads"))
+        .collect();
+    assert!(saved.is_empty(), "downloaded: {saved:?}");
+    // The worker's pages are rows, served by it.
+    for path in ["/sw/a", "/sw/b"] {
+        let served = row(path);
+        assert_eq!(served.outcome, PageOutcome::Ok, "{path}: {served:?}");
+        assert_eq!(
+            served.service_worker.as_deref(),
+            Some("https://www.hostile.test/sw/worker.js"),
+            "{path}"
+        );
+    }
+    let names: Vec<&str> = scan.cookies.iter().map(|c| c.name.as_str()).collect();
+    for name in [
+        "home",
+        "landing",
+        "spin_early",
+        "spin_late",
+        "after_spin",
+        "download_page",
+        "from_worker",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }

@@ -40,6 +40,9 @@ pub(super) struct MainDocument {
     pub(super) content_type: Option<String>,
     pub(super) blocked_off_site: Option<String>,
     pub(super) blocked_non_html: Option<String>,
+    /// The document was accepted: a later main-frame navigation is the page's own (a script
+    /// leaving, a download link), not part of this page's load.
+    pub(super) committed: bool,
 }
 
 /// Per-visit state the tab's event task writes into.
@@ -332,6 +335,9 @@ fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
             found.push(event.request.url.clone());
             block = true;
             shared.changed.notify_waiters();
+        } else if !at_response && log.main.committed {
+            // A navigation of the loaded page: its URL is a hop only once it is accepted.
+            block = !on_site && !hop;
         } else if !at_response {
             if !on_site && !hop {
                 log.main.blocked_off_site = Some(event.request.url.clone());
@@ -341,14 +347,12 @@ fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
                 log.main.hops.push(event.request.url.clone());
             }
         } else if let Some(status) = event.response_status_code {
-            log.main.status = u16::try_from(status).ok();
             let content_type = event
                 .response_headers
                 .iter()
                 .flatten()
                 .find(|h| h.name.eq_ignore_ascii_case("content-type"))
                 .map(|h| h.value.clone());
-            log.main.content_type = content_type.clone();
             let redirect = (300..400).contains(&status);
             let attachment = event
                 .response_headers
@@ -364,14 +368,27 @@ fn on_paused(page: &Page, shared: &Shared, event: &EventRequestPaused) {
             let refused = if attachment {
                 Some("a download".to_string())
             } else {
-                content_type.filter(|t| !is_html(t))
+                content_type.clone().filter(|t| !is_html(t))
             };
-            if !redirect && !on_site {
-                log.main.blocked_off_site = Some(event.request.url.clone());
+            if log.main.committed && !redirect && (!on_site || refused.is_some()) {
+                // The page, once loaded, started a download or left the site: refused, and
+                // the page it started from stays what it was.
                 block = true;
-            } else if !redirect && let Some(kind) = refused {
-                log.main.blocked_non_html = Some(kind);
-                block = true;
+            } else {
+                log.main.status = u16::try_from(status).ok();
+                log.main.content_type = content_type.clone();
+                if !redirect && !on_site {
+                    log.main.blocked_off_site = Some(event.request.url.clone());
+                    block = true;
+                } else if !redirect && let Some(kind) = refused {
+                    log.main.blocked_non_html = Some(kind);
+                    block = true;
+                } else if !redirect {
+                    if log.main.committed && log.main.hops.last() != Some(&event.request.url) {
+                        log.main.hops.push(event.request.url.clone());
+                    }
+                    log.main.committed = true;
+                }
             }
         }
     }

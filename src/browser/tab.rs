@@ -4,9 +4,11 @@
 //! wrote. Whatever runs between the two (answering a banner) drives the tab through its
 //! primitives: frames, evaluation, screenshots, settling.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use chromiumoxide::Command;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::dom::{GetBoxModelParams, GetFrameOwnerParams};
 use chromiumoxide::cdp::browser_protocol::fetch::{self, RequestPattern, RequestStage};
@@ -37,6 +39,19 @@ use crate::capture::script::{BINDING, instrumentation_script};
 use crate::capture::{CapturedPage, StorageItem};
 use crate::model::{PageOutcome, StorageKind};
 
+/// How long a command that runs in the page's renderer (an evaluation, an input event) may
+/// take before the renderer is asked whether it still answers at all.
+const RENDERER_LIMIT: Duration = Duration::from_secs(5);
+
+/// How long the renderer may take to evaluate `0` once a command ran out of time. It runs
+/// after whatever the page (or the command) is still doing, so a long but finite task (a
+/// 10 MB document laid out) still answers; a script that never yields does not.
+const PROBE_LIMIT: Duration = Duration::from_secs(15);
+
+/// Why a visit failed when the page's renderer stopped answering.
+const STOPPED_RESPONDING: &str =
+    "the page stopped responding (a script never yielded); what it set until then is recorded";
+
 /// Time budget of one visit.
 #[derive(Debug, Clone, Copy)]
 pub struct VisitTiming {
@@ -50,6 +65,17 @@ pub struct VisitTiming {
     pub interact_budget: usize,
     /// Whether a visit scrolls, moves the pointer, waits for timers and clicks after loading.
     pub visitor: bool,
+}
+
+impl VisitTiming {
+    /// The longest the steps after a load (answering a banner, a visitor's steps, clicks) may
+    /// take: generous, a backstop for a page that keeps them busy without end.
+    pub fn steps_budget(&self) -> Duration {
+        let settles = u32::try_from(self.interact_budget)
+            .unwrap_or(u32::MAX)
+            .saturating_add(10);
+        self.page_timeout * 2 + self.settle_max.saturating_mul(settles)
+    }
 }
 
 impl Default for VisitTiming {
@@ -94,6 +120,13 @@ impl Loaded {
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
     }
+
+    /// Fails the visit for `reason` and has its tab replaced: what ran after the load did
+    /// not finish.
+    pub fn abandon(&mut self, reason: String) {
+        self.error = Some(reason);
+        self.tab_broken = true;
+    }
 }
 
 /// A frame of the tab's page: the top document first.
@@ -111,6 +144,12 @@ pub struct Tab {
     pub(super) shared: Arc<Shared>,
     sync: mpsc::Sender<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// The renderer stopped answering (a script that never yields): nothing more is asked of
+    /// it, and the tab is replaced after the visit.
+    unresponsive: AtomicBool,
+    /// A command ran out of time though the renderer still answers (a huge document): the
+    /// optional steps (pointer, clicks) are skipped for the rest of the visit.
+    sluggish: AtomicBool,
 }
 
 fn cdp_error(error: impl std::fmt::Display) -> BrowserError {
@@ -151,6 +190,8 @@ impl Tab {
             shared,
             sync,
             task,
+            unresponsive: AtomicBool::new(false),
+            sluggish: AtomicBool::new(false),
         })
     }
 
@@ -160,6 +201,7 @@ impl Tab {
         let started = Instant::now();
         let timing = self.timing;
         *self.shared.log.lock().expect("visit log") = VisitLog::new();
+        self.sluggish.store(false, Ordering::Relaxed);
         let navigation = tokio::time::timeout(
             timing.page_timeout,
             self.page.execute(NavigateParams::new(url.as_str())),
@@ -175,10 +217,26 @@ impl Tab {
         match navigation {
             None => {}
             Some(Err(_)) => {
+                self.stop_loading().await;
+                let responded = self
+                    .shared
+                    .log
+                    .lock()
+                    .expect("visit log")
+                    .main
+                    .status
+                    .is_some();
                 error = Some(format!(
-                    "the page did not finish loading within {} (no response)",
-                    human(timing.page_timeout)
-                ))
+                    "the page did not finish loading within {}{}",
+                    human(timing.page_timeout),
+                    if responded { "" } else { " (no response)" }
+                ));
+                // A document that arrived but never loaded may have a script that never
+                // yields: then the renderer answers nothing either.
+                if responded && !self.answers().await {
+                    error = Some(STOPPED_RESPONDING.into());
+                    tab_broken = true;
+                }
             }
             Some(Ok(Err(e))) => {
                 if !self.is_usable() {
@@ -225,18 +283,25 @@ impl Tab {
                 .await
                 .is_err()
             {
-                // Stop the hanging load so the tab can be reused.
-                let _ = tokio::time::timeout(
-                    Duration::from_secs(2),
-                    self.page.execute(StopLoadingParams::default()),
-                )
-                .await;
+                self.stop_loading().await;
+                if !self.answers().await {
+                    return Some(STOPPED_RESPONDING.into());
+                }
                 return Some(format!(
                     "the page did not finish loading within {}",
                     human(self.timing.page_timeout)
                 ));
             }
         }
+    }
+
+    /// Stops a hanging load so the tab can be reused.
+    async fn stop_loading(&self) {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            self.page.execute(StopLoadingParams::default()),
+        )
+        .await;
     }
 
     /// Captures what the visit wrote: links, web storage, the context's cookie jar and every
@@ -254,21 +319,22 @@ impl Tab {
         } = loaded;
         let mut links = Vec::new();
         let mut storage = Vec::new();
-        if !tab_broken {
-            match tokio::time::timeout(Duration::from_secs(5), self.collect_links()).await {
-                Ok(Ok(found)) => links = found,
-                Ok(Err(_)) | Err(_) => {
+        let mut error = error;
+        if !tab_broken && !self.is_unresponsive() {
+            match self.collect_links().await {
+                Some(found) => links = found,
+                None => {
                     if !self.is_usable() {
                         return Err(BrowserError::Gone("the tab stopped responding".into()));
                     }
                     tab_broken = error.is_some();
                 }
             }
-            if let Ok(items) =
-                tokio::time::timeout(Duration::from_secs(5), self.collect_storage()).await
-            {
-                storage = items;
-            }
+            storage = self.collect_storage().await;
+        }
+        if self.is_unresponsive() {
+            error = Some(STOPPED_RESPONDING.into());
+            tab_broken = true;
         }
         self.drain_events().await;
         self.forget_refused_cookies().await;
@@ -397,21 +463,67 @@ impl Tab {
         }
     }
 
-    pub(super) async fn collect_links(&self) -> Result<Vec<String>, BrowserError> {
+    /// The absolute hrefs of the top document's links, in document order; None when the page
+    /// did not answer.
+    pub async fn collect_links(&self) -> Option<Vec<String>> {
         const LINKS: &str = "Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).filter(h => typeof h === 'string')";
-        let result = self
-            .page
-            .execute(
-                EvaluateParams::builder()
-                    .expression(LINKS)
-                    .return_by_value(true)
-                    .build()
-                    .map_err(cdp_error)?,
-            )
-            .await
-            .map_err(cdp_error)?;
-        let value = result.result.result.value.unwrap_or_default();
-        Ok(serde_json::from_value(value).unwrap_or_default())
+        let params = EvaluateParams::builder()
+            .expression(LINKS)
+            .return_by_value(true)
+            .build()
+            .ok()?;
+        let result = self.renderer_command(params, RENDERER_LIMIT).await?;
+        Some(serde_json::from_value(result.result.value.unwrap_or_default()).unwrap_or_default())
+    }
+
+    /// Runs a command the page's renderer answers, at most `limit`. A command that takes
+    /// longer has the renderer probed: when even `0` does not evaluate, the tab is marked
+    /// unresponsive and every later command returns None at once.
+    pub(super) async fn renderer_command<T: Command>(
+        &self,
+        params: T,
+        limit: Duration,
+    ) -> Option<T::Response> {
+        if self.is_unresponsive() {
+            return None;
+        }
+        let command = params.identifier();
+        match tokio::time::timeout(limit, self.page.execute(params)).await {
+            Ok(Ok(response)) => Some(response.result),
+            Ok(Err(_)) => None,
+            Err(_) => {
+                self.sluggish.store(true, Ordering::Relaxed);
+                let answered = self.answers().await;
+                tracing::debug!("{command} ran out of time; the renderer answered: {answered}");
+                None
+            }
+        }
+    }
+
+    /// Whether the renderer evaluates `0` within `PROBE_LIMIT`; marks the tab unresponsive
+    /// when it does not.
+    async fn answers(&self) -> bool {
+        let Ok(probe) = EvaluateParams::builder().expression("0").build() else {
+            return true;
+        };
+        let answered = matches!(
+            tokio::time::timeout(PROBE_LIMIT, self.page.execute(probe)).await,
+            Ok(Ok(_))
+        ) || !self.is_usable();
+        if !answered {
+            self.unresponsive.store(true, Ordering::Relaxed);
+        }
+        answered
+    }
+
+    /// Whether a command of this visit ran out of time.
+    pub(super) fn is_sluggish(&self) -> bool {
+        self.sluggish.load(Ordering::Relaxed)
+    }
+
+    /// Whether the page's renderer stopped answering during this visit.
+    pub fn is_unresponsive(&self) -> bool {
+        self.unresponsive.load(Ordering::Relaxed)
     }
 
     /// Web-storage keys of every frame, read in an isolated world so the page's own scripts
@@ -504,38 +616,24 @@ impl Tab {
             .return_by_value(true)
             .await_promise(true);
         if let Some(frame) = isolated_in {
-            let world = self
-                .page
-                .execute(
-                    CreateIsolatedWorldParams::builder()
-                        .frame_id(frame.clone())
-                        .world_name("cookiescan")
-                        .build()
-                        .ok()?,
-                )
-                .await
+            let world = CreateIsolatedWorldParams::builder()
+                .frame_id(frame.clone())
+                .world_name("cookiescan")
+                .build()
                 .ok()?;
-            params = params.context_id(world.result.execution_context_id);
+            let world = self.renderer_command(world, RENDERER_LIMIT).await?;
+            params = params.context_id(world.execution_context_id);
         }
         self.run_evaluate(params.build().ok()?).await
     }
 
     /// Runs an evaluation with the usual deadline; None when it threw or timed out.
     async fn run_evaluate(&self, params: EvaluateParams) -> Option<serde_json::Value> {
-        let evaluate = tokio::time::timeout(Duration::from_secs(5), self.page.execute(params))
-            .await
-            .ok()?
-            .ok()?;
-        if evaluate.result.exception_details.is_some() {
+        let evaluate = self.renderer_command(params, RENDERER_LIMIT).await?;
+        if evaluate.exception_details.is_some() {
             return None;
         }
-        Some(
-            evaluate
-                .result
-                .result
-                .value
-                .unwrap_or(serde_json::Value::Null),
-        )
+        Some(evaluate.result.value.unwrap_or(serde_json::Value::Null))
     }
 
     /// A PNG of the viewport.
@@ -543,11 +641,8 @@ impl Tab {
         let params = CaptureScreenshotParams::builder()
             .format(CaptureScreenshotFormat::Png)
             .build();
-        let shot = tokio::time::timeout(Duration::from_secs(10), self.page.execute(params))
-            .await
-            .ok()?
-            .ok()?;
-        let encoded: &str = shot.result.data.as_ref();
+        let shot = self.renderer_command(params, RENDERER_LIMIT * 2).await?;
+        let encoded: &str = shot.data.as_ref();
         base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).ok()
     }
 
@@ -575,11 +670,8 @@ impl Tab {
             .world_name(name)
             .build()
             .ok()?;
-        let world = tokio::time::timeout(Duration::from_secs(5), self.page.execute(params))
-            .await
-            .ok()?
-            .ok()?;
-        Some(*world.result.execution_context_id.inner())
+        let world = self.renderer_command(params, RENDERER_LIMIT).await?;
+        Some(*world.execution_context_id.inner())
     }
 
     /// Evaluates in a world made by `create_world`; None when it threw or the world is gone.
@@ -614,8 +706,7 @@ impl Tab {
             let Ok(event) = event.build() else {
                 return false;
             };
-            let sent = tokio::time::timeout(Duration::from_secs(5), self.page.execute(event)).await;
-            if !matches!(sent, Ok(Ok(_))) {
+            if self.renderer_command(event, RENDERER_LIMIT).await.is_none() {
                 return false;
             }
         }
@@ -629,20 +720,13 @@ impl Tab {
             return Some((0.0, 0.0));
         }
         let owner = self
-            .page
-            .execute(GetFrameOwnerParams::new(frame.id.clone()))
-            .await
-            .ok()?;
-        let model = self
-            .page
-            .execute(
-                GetBoxModelParams::builder()
-                    .backend_node_id(owner.result.backend_node_id)
-                    .build(),
-            )
-            .await
-            .ok()?;
-        let quad = model.result.model.content.inner();
+            .renderer_command(GetFrameOwnerParams::new(frame.id.clone()), RENDERER_LIMIT)
+            .await?;
+        let box_model = GetBoxModelParams::builder()
+            .backend_node_id(owner.backend_node_id)
+            .build();
+        let model = self.renderer_command(box_model, RENDERER_LIMIT).await?;
+        let quad = model.model.content.inner();
         Some((*quad.first()?, *quad.get(1)?))
     }
 

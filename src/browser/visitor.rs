@@ -164,7 +164,9 @@ impl Tab {
         self.enter_step(VisitStep::Scroll).await;
         let _ = self.evaluate_top(SCROLL).await;
         self.enter_step(VisitStep::Pointer).await;
-        self.move_pointer().await;
+        if !self.is_sluggish() {
+            self.move_pointer().await;
+        }
         self.enter_step(VisitStep::Timers).await;
         self.wait_for_timers().await;
         // Quiet counted from the last request: free when the steps caused none.
@@ -183,9 +185,10 @@ impl Tab {
             else {
                 return;
             };
-            if tokio::time::timeout(Duration::from_secs(5), self.page.execute(event))
+            if self
+                .renderer_command(event, Duration::from_secs(5))
                 .await
-                .is_err()
+                .is_none()
             {
                 return;
             }
@@ -223,7 +226,7 @@ impl Tab {
     /// navigations are refused while exploring, so the page stays and the next click finds it.
     pub async fn explore(&self, budget: usize) -> Exploration {
         let mut exploration = Exploration::default();
-        if budget == 0 {
+        if budget == 0 || self.is_sluggish() {
             return exploration;
         }
         self.enter_step(VisitStep::Click).await;
@@ -248,6 +251,9 @@ impl Tab {
             .evaluate_top(&format!("window['{VISITOR}'].explore(true)"))
             .await;
         for (index, element) in described.iter().enumerate() {
+            if self.is_sluggish() {
+                break;
+            }
             let pushed: Option<Vec<String>> = self
                 .evaluate_top(&click_script(index))
                 .await

@@ -100,15 +100,15 @@ pub(crate) fn instrumentation_script() -> String {
       return original.apply(this, arguments);
     }};
   }}
-  // A popup is recorded, not opened: it would be a tab nobody closes.
+  // A popup is never opened, as a popup blocker would have it: a window nobody closes, in
+  // front of the tab's own, stalls the tab's frames and input. While exploring, it is
+  // recorded as where the click led.
   if (typeof window.open === "function") {{
-    const open = window.open;
-    window.open = function (url, ...rest) {{
+    window.open = function (url) {{
       if (explored) {{
         try {{ if (url) explored.push(new URL(String(url), location.href).href); }} catch (e) {{}}
-        return null;
       }}
-      return open.call(this, url, ...rest);
+      return null;
     }};
   }}
   // And a new document (`location.href = …`) is recorded and cancelled, where the Navigation

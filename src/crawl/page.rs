@@ -42,25 +42,42 @@ pub(super) async fn visit_page(
 ) -> VisitResult {
     // What the jar held before, so a cookie no write explains can still be dated to a visit.
     let jar_before = session.cookies(context).await?;
-    let loaded = tab.load(url).await?;
+    let mut loaded = tab.load(url).await?;
     let mut answered = None;
     let mut exploration = Exploration::default();
     let mut rerendered_links = None;
+    let mut first_links = None;
     if loaded.is_ok() {
-        if let Some((driver, first)) = consent {
-            answered = driver
-                .handle(tab, url.as_str(), first, session, context)
-                .await;
-        }
-        if tab.timing().visitor {
-            tab.behave_like_a_visitor().await;
-            exploration = tab.explore(tab.timing().interact_budget).await;
-        }
-        if compare_renders {
-            rerendered_links = tab.rerendered_links().await;
+        // Read at once too: a page whose scripts hang later still leads somewhere.
+        first_links = tab.collect_links().await;
+        let steps = async {
+            if let Some((driver, first)) = consent {
+                answered = driver
+                    .handle(tab, url.as_str(), first, session, context)
+                    .await;
+            }
+            if tab.timing().visitor {
+                tab.behave_like_a_visitor().await;
+                exploration = tab.explore(tab.timing().interact_budget).await;
+            }
+            if compare_renders {
+                rerendered_links = tab.rerendered_links().await;
+            }
+        };
+        let budget = tab.timing().steps_budget();
+        if tokio::time::timeout(budget, steps).await.is_err() {
+            loaded.abandon(format!(
+                "the page kept the visit busy past {} s; what it set until then is recorded",
+                budget.as_secs()
+            ));
         }
     }
     let mut visit = tab.capture(loaded, session, context).await?;
+    if visit.links.is_empty()
+        && let Some(links) = first_links
+    {
+        visit.links = links;
+    }
     visit.captured.jar_before = Some(jar_before.into_iter().map(|c| c.key).collect());
     Ok(PageVisit {
         visit,

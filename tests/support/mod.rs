@@ -43,7 +43,7 @@ pub fn autoconsent_dir() -> PathBuf {
 /// The real binary with `args`, isolated from the developer's machine: no cached Open Cookie
 /// Database may colour results, and autoconsent is the copy the test command installed, never
 /// a download.
-fn command(args: &[String]) -> std::process::Command {
+pub fn command(args: &[String]) -> std::process::Command {
     let mut command = std::process::Command::new(cookiescan_bin());
     command
         .args(args)
