@@ -290,3 +290,73 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// The scan's directory is replaced by a file while the crawl runs (as a disk that fills or a
+/// clean-up job would spoil it): the finished scan is not lost but saved to the temporary
+/// directory, the run says where and exits 2, and no half-written file is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_that_cannot_be_written_where_asked_is_rescued() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let temporary = dir.path().join("tmp");
+    std::fs::create_dir(&temporary).unwrap();
+    let spoiled = out_dir.clone();
+    let handler = move |req: &SiteRequest| match req.path.as_str() {
+        "/" => page(r#"<a href="/spoil">s</a>"#).cookie("home=1; Path=/; Secure; SameSite=Lax"),
+        "/spoil" => {
+            let _ = std::fs::remove_dir_all(&spoiled);
+            std::fs::write(&spoiled, "a file where the directory was").unwrap();
+            page("spoilt").cookie("spoil=1; Path=/; Secure; SameSite=Lax")
+        }
+        _ => SiteResponse::not_found(),
+    };
+    let server = SiteServer::start(&[HOST], Arc::new(handler))
+        .await
+        .expect("site starts");
+    let mut args = vec![
+        "scan".to_string(),
+        START.into(),
+        "--modes=before-consent".into(),
+        "--no-sitemaps".into(),
+        "--output".into(),
+        out_dir.join("scan.json").display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let env_dir = temporary.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        support::command(&args)
+            .env("TMPDIR", env_dir)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(out_dir.is_file(), "the test spoiled the directory");
+    let rescued: Vec<_> = walk(&temporary)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("cookiescan-rescued-"))
+        })
+        .collect();
+    assert_eq!(rescued.len(), 1, "{rescued:?}; {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the scan was saved to {} instead",
+            rescued[0].display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    let scan = cookiescan::model::load_scan(&rescued[0]).expect("the rescued scan loads");
+    assert!(scan.complete);
+    let names: Vec<&str> = scan.cookies.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["home", "spoil"]);
+    let leftovers: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -878,6 +878,27 @@ async fn bad_files_are_refused_clearly_and_write_nothing() {
             "--format html does not write .csv files".into(),
         ),
         (pdf_scan, format!("{pdf}: not HTML (application/pdf)")),
+        // Where the scan cannot be written is found out before the browser starts.
+        (
+            vec![
+                "scan".into(),
+                START_URL.into(),
+                "--modes=before-consent".into(),
+                "-o".into(),
+                a_directory.clone(),
+            ],
+            format!("cannot write the scan to {a_directory}; nothing was scanned"),
+        ),
+        (
+            vec![
+                "scan".into(),
+                START_URL.into(),
+                "--modes=before-consent".into(),
+                "-o".into(),
+                format!("{future}/scan.json"),
+            ],
+            format!("cannot use the scan directory {future}"),
+        ),
     ];
     for (args, message) in cases {
         let output = cookiescan(args.clone()).await;

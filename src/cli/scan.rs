@@ -439,12 +439,20 @@ pub(super) async fn scan_and_save(
     output: &OutputArgs,
     after: &AfterScan,
 ) -> anyhow::Result<u8> {
-    let (history_dir, _lock, path) = claim_history(output, site_name)?;
-    settings.artifacts_dir = Some(model::artifacts_dir(&path));
+    let (history_dir, _lock, requested) = claim_history(output, site_name)?;
+    settings.artifacts_dir = Some(model::artifacts_dir(&requested));
     let mut scan = scan_with_progress(&settings, output.quiet).await?;
     let classifier = classifier_for(&scan, site_config, None)?;
     classifier.record(&mut scan);
-    model::save_scan(&scan, &path)?;
+    let path = save_or_rescue(&scan, &requested)?;
+    // A scan that is not where it was asked for is a run that failed, whatever it found.
+    let failed_run = |code: u8| {
+        if path == requested || code == EXIT_INTERRUPTED {
+            code
+        } else {
+            EXIT_ERROR
+        }
+    };
     if !output.quiet {
         let mut stdout = std::io::stdout().lock();
         let _ = write!(
@@ -500,14 +508,47 @@ pub(super) async fn scan_and_save(
         prune(&history_dir, keep, output.quiet)?;
     }
     if failed_checks.is_empty() {
-        return Ok(EXIT_OK);
+        return Ok(failed_run(EXIT_OK));
     }
     let _ = writeln!(
         std::io::stderr().lock(),
         "cookiescan: failing: {}",
         failed_checks.join("; ")
     );
-    Ok(EXIT_VIOLATIONS)
+    Ok(failed_run(EXIT_VIOLATIONS))
+}
+
+/// Writes the scan to `path`; when that fails after the crawl (a full disk, a directory gone),
+/// to the temporary directory instead, so the crawl is not lost, and says so. Returns where
+/// the scan is.
+fn save_or_rescue(scan: &Scan, path: &Path) -> anyhow::Result<PathBuf> {
+    let Err(failed) = model::save_scan(scan, path) else {
+        return Ok(path.to_path_buf());
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scan".into());
+    let rescue = std::env::temp_dir().join(format!(
+        "cookiescan-rescued-{}-{stem}.json",
+        std::process::id()
+    ));
+    let failure = anyhow::Error::new(failed);
+    match model::save_scan(scan, &rescue) {
+        Ok(()) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "cookiescan: {failure:#}; the scan was saved to {} instead",
+                rescue.display()
+            );
+            Ok(rescue)
+        }
+        Err(again) => Err(failure.context(format!(
+            "the scan is lost: saving it to {} failed too ({:#})",
+            rescue.display(),
+            anyhow::Error::new(again)
+        ))),
+    }
 }
 
 /// Runs `work` unless Ctrl-C or SIGTERM comes first (None then; `work` is dropped, and a
@@ -566,6 +607,13 @@ fn claim_history(
             &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         ),
     };
+    // Found out now, not after an hour of crawling.
+    model::ensure_writable(&path).with_context(|| {
+        format!(
+            "cannot write the scan to {}; nothing was scanned",
+            path.display()
+        )
+    })?;
     Ok((history_dir, lock, path))
 }
 

@@ -14,8 +14,8 @@ mod store;
 mod vocabulary;
 
 pub use store::{
-    StoreError, artifacts_dir, cache_dir, host_file_name, load_scan, new_scan_path, save_scan,
-    site_dir, write_atomically,
+    StoreError, artifacts_dir, cache_dir, ensure_writable, host_file_name, load_scan,
+    new_scan_path, save_scan, site_dir, write_atomically,
 };
 pub use vocabulary::{Category, Choice, Source, Via, VisitStep};
 

@@ -102,17 +102,46 @@ pub fn save_scan(scan: &Scan, path: &Path) -> Result<(), StoreError> {
 
 /// Writes a file through a temporary sibling (`<name>.partial`) renamed into place, so readers
 /// and an interrupted run never see half a file.
+/// A write that fails (a full disk) removes its temporary file again.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    let temporary = path.with_file_name(name);
+    let temporary = partial_path(path);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// The temporary sibling `write_atomically` writes through.
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Checks, before any work, that a file can be written at `path` the way `write_atomically`
+/// will write it: not a directory, its directory creatable, the temporary file creatable.
+/// Nothing is left behind but the directory.
+pub fn ensure_writable(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temporary = partial_path(path);
+    std::fs::File::create(&temporary)?;
+    std::fs::remove_file(&temporary)
 }
 
 /// cookiescan's cache directory: `$XDG_CACHE_HOME/cookiescan`, else `~/.cache/cookiescan`.
@@ -187,6 +216,27 @@ mod tests {
             path,
             Path::new("scans/www.example.com/2026-11-29T01-02-03Z.json")
         );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file_and_a_probe_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // The rename fails: a non-empty directory stands where the file goes.
+        let target = dir.path().join("scan.json");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inside"), "x").unwrap();
+        assert!(write_atomically(&target, b"{}").is_err());
+        assert!(ensure_writable(&target).is_err());
+        let free = dir.path().join("sub/free.json");
+        ensure_writable(&free).unwrap();
+        assert!(!free.exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "only the directory and sub/: {left:?}");
+        assert!(!dir.path().join("scan.json.partial").exists());
+        assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 0);
     }
 
     /// Regression (issue 11): `{"hello":1}` was "scan schema version 0", which suggests an
