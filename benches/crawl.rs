@@ -193,6 +193,8 @@ async fn main() {
             keep_values: false,
             needs_consent: cookiescan::consent::GatedCookies::third_party_of("bench.test"),
             consent_engines: cookiescan::consent::Engines::default(),
+            journal: None,
+            resume: false,
             browser: BrowserOptions {
                 source: BrowserSource::Launch(chrome.clone()),
                 extra_args: vec![

@@ -360,3 +360,76 @@ async fn a_scan_that_cannot_be_written_where_asked_is_rescued() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// A resumed pass goes on with the cookies its earlier pages left: a script that writes its
+/// visitor cookie only when none is there writes it once, on the first page, as in a scan
+/// never interrupted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resumed_pass_keeps_the_cookies_of_its_earlier_pages() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let delay_ms = Arc::new(AtomicU64::new(120_000));
+    let slow = delay_ms.clone();
+    const ONCE: &str = r#"<script>if (!document.cookie.includes("visitor=")) document.cookie = "visitor=" + location.pathname + "; path=/; max-age=86400";</script>"#;
+    let handler = move |req: &SiteRequest| match req.path.as_str() {
+        "/" => page(&format!(
+            r#"<a href="/a">a</a> <a href="/slow">s</a>{ONCE}"#
+        )),
+        "/a" => page(ONCE),
+        "/slow" => page(ONCE).delay(std::time::Duration::from_millis(
+            slow.load(Ordering::SeqCst),
+        )),
+        _ => SiteResponse::not_found(),
+    };
+    let server = SiteServer::start(&[HOST], Arc::new(handler))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scan.json");
+    let mut args = vec![
+        "scan".to_string(),
+        START.into(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        "--no-sitemaps".into(),
+        "--concurrency=1".into(),
+        "--page-timeout=300s".into(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let with = |extra: &[&str]| {
+        let mut all = args.clone();
+        all.extend(extra.iter().map(|s| s.to_string()));
+        all
+    };
+    let out_arg = out.display().to_string();
+    let output = support::run_and_signal(with(&["-o", &out_arg]), "INT", || {
+        server.hits().iter().any(|h| h.ends_with("/slow"))
+    })
+    .await;
+    assert_eq!(output.status.code(), Some(130));
+    let partial = cookiescan::model::load_scan(&out).unwrap();
+    assert!(partial.cookies.iter().any(|c| c.name == "visitor"));
+    assert!(
+        !partial.modes[0]
+            .pages
+            .iter()
+            .any(|p| p.url.ends_with("/slow")),
+        "/slow was in flight"
+    );
+    delay_ms.store(0, Ordering::SeqCst);
+    let output = cookiescan(with(&["--resume", &out_arg])).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan = cookiescan::model::load_scan(&out).unwrap();
+    assert!(scan.complete);
+    assert!(scan.modes[0].pages.iter().any(|p| p.url.ends_with("/slow")));
+    let visitor = scan
+        .cookies
+        .iter()
+        .find(|c| c.name == "visitor")
+        .expect("the visitor cookie");
+    assert_eq!(visitor.pages, [START], "{visitor:?}");
+}

@@ -577,6 +577,153 @@ async fn interrupt_mid_crawl(signal: &str) {
     assert!(scan.cookies.iter().any(|c| c.name == "session_id"));
 }
 
+/// A page URL as the server saw it: host, path and sorted query, whatever the scheme.
+fn page_key(url: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    pairs.sort();
+    format!(
+        "{}{}{pairs:?}",
+        url.host_str().unwrap_or_default(),
+        url.path()
+    )
+}
+
+/// The pages of `mode` that `scan` has rows for, by `page_key`.
+fn rows_of(scan: &Scan, mode: cookiescan::model::Mode) -> Vec<String> {
+    scan.modes
+        .iter()
+        .filter(|run| run.mode == mode)
+        .flat_map(|run| &run.pages)
+        .map(|page| page_key(&page.url))
+        .collect()
+}
+
+/// Interrupted twice (in the first pass mid-level, then in the second pass), resumed each
+/// time: no page a partial scan has a row for is loaded again in its pass, and the scan
+/// resumed to its end is the scan an uninterrupted run writes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_scan_resumes_where_it_stopped() {
+    use cookiescan::model::Mode;
+    let fixture = fixture(|state| state.slow_delay_ms.store(120_000, Ordering::SeqCst)).await;
+    let dir = fixture.dir.path();
+    let out = dir.join("resumed.json");
+    let journal = dir.join("resumed.json.journal");
+    let mut args = vec![
+        "scan".to_string(),
+        START_URL.to_string(),
+        "--quiet".into(),
+        "--modes=before-consent,accept".into(),
+        "--banner-wait=2s".into(),
+        "--concurrency=1".into(),
+        "--page-timeout=300s".into(),
+    ];
+    args.extend(support::chrome_args(&fixture.server));
+    let slow_hits = || {
+        fixture
+            .server
+            .hits()
+            .iter()
+            .filter(|h| h.ends_with("/slow"))
+            .count()
+    };
+    let load = |path: &Path| cookiescan::model::load_scan(path).unwrap();
+    let resume_args = || {
+        let mut resume = args.clone();
+        resume.extend(["--resume".into(), out.display().to_string()]);
+        resume
+    };
+
+    // 1. Stopped in the first pass while /slow is served: the pages before it are rows.
+    let first = [args.clone(), vec!["-o".into(), out.display().to_string()]].concat();
+    let output = support::run_and_signal(first, "TERM", || slow_hits() == 1).await;
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(journal.is_file(), "an interrupted scan keeps its journal");
+    let partial = load(&out);
+    assert!(!partial.complete);
+    let visited_first = rows_of(&partial, Mode::BeforeConsent);
+    assert!(visited_first.len() >= 2, "{visited_first:?}");
+
+    // 2. Resumed with /slow quick again; stopped in the accept pass on its /slow, which is
+    // made slow again once that pass starts (its first page is the start page, which the
+    // resumed first pass never loads: it is a row of the journal).
+    fixture.state.slow_delay_ms.store(0, Ordering::SeqCst);
+    let before = fixture.server.hits().len();
+    let start_key = page_key(START_URL);
+    let accept_started = || {
+        let hits = fixture.server.hits();
+        let started = hits[before..].iter().any(|h| page_key(h) == start_key);
+        if started {
+            fixture.state.slow_delay_ms.store(120_000, Ordering::SeqCst);
+        }
+        started
+    };
+    let output = support::run_and_signal(resume_args(), "TERM", || {
+        accept_started() && slow_hits() == 3
+    })
+    .await;
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let hits = fixture.server.hits();
+    let second_run = &hits[before..];
+    let first_pass_end = second_run
+        .iter()
+        .position(|h| page_key(h) == start_key)
+        .expect("the accept pass started");
+    for hit in &second_run[..first_pass_end] {
+        assert!(
+            !visited_first.contains(&page_key(hit)),
+            "{hit} was a row of the interrupted pass, and loaded again"
+        );
+    }
+    let partial = load(&out);
+    assert!(!partial.complete);
+    assert_eq!(partial.modes.len(), 2, "stopped in the accept pass");
+    let visited_accept = rows_of(&partial, Mode::Accept);
+    assert!(!visited_accept.is_empty());
+
+    // 3. Resumed to the end: the first pass is all journal, the accept pass goes on.
+    fixture.state.slow_delay_ms.store(0, Ordering::SeqCst);
+    let before = fixture.server.hits().len();
+    let output = cookiescan(resume_args()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!journal.exists(), "a finished scan's journal is gone");
+    for hit in &fixture.server.hits()[before..] {
+        assert!(
+            !visited_accept.contains(&page_key(hit)),
+            "{hit} was a row of the interrupted accept pass, and loaded again"
+        );
+    }
+    let resumed = load(&out);
+    assert!(resumed.complete);
+
+    // The same scan, uninterrupted.
+    let whole = dir.join("whole.json");
+    let output =
+        cookiescan([args.clone(), vec!["-o".into(), whole.display().to_string()]].concat()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let diff = cookiescan(vec![
+        "diff".into(),
+        whole.display().to_string(),
+        out.display().to_string(),
+        "--format=json".into(),
+        "--fail-on=any".into(),
+    ])
+    .await;
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let diff: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(diff["changes"], serde_json::json!([]), "{diff}");
+    assert_eq!(stable_part(&resumed), stable_part(&load(&whole)));
+
+    // A complete scan is refused before any work.
+    let output = cookiescan(resume_args()).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is a complete scan: there is nothing to resume"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn scans_through_an_already_running_browser() {
     let fixture = fixture(|_| {}).await;

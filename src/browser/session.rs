@@ -389,6 +389,32 @@ impl BrowserSession {
             .map_err(|e| self.classify(e))
     }
 
+    /// Puts cookies read from a jar back into a context's jar, as they were: a resumed pass
+    /// goes on with the cookies its earlier pages left. A partitioned cookie that the browser
+    /// refuses is left out rather than planted unpartitioned.
+    pub async fn restore_cookies(
+        &self,
+        context: &BrowserContextId,
+        jar: &[JarCookie],
+    ) -> Result<(), BrowserError> {
+        if jar.is_empty() {
+            return Ok(());
+        }
+        let params = |partitioned: bool| {
+            jar.iter()
+                .filter(|c| partitioned || c.partition_key.is_none())
+                .map(cookie_param)
+                .collect::<Vec<_>>()
+        };
+        match self.set_cookies(context, params(true)).await {
+            Err(error) if jar.iter().any(|c| c.partition_key.is_some()) => {
+                tracing::debug!("restoring partitioned cookies failed ({error}); without them");
+                self.set_cookies(context, params(false)).await
+            }
+            done => done,
+        }
+    }
+
     /// Drops a context and everything in it.
     pub async fn dispose_context(&mut self, context: BrowserContextId) {
         if let Err(error) = self.browser.dispose_browser_context(context).await {
@@ -408,4 +434,43 @@ impl BrowserSession {
         }
         self.handler.abort();
     }
+}
+
+/// A jar cookie as the CDP `CookieParam` that stores it again: a host-only cookie through a
+/// URL of its host (a `domain` would make it a domain cookie), a domain cookie by its domain.
+fn cookie_param(cookie: &JarCookie) -> serde_json::Value {
+    let key = &cookie.key;
+    let mut param = serde_json::json!({
+        "name": key.name,
+        "value": cookie.value,
+        "path": key.path,
+        "secure": cookie.secure,
+        "httpOnly": cookie.http_only,
+    });
+    if key.domain.starts_with('.') {
+        param["domain"] = key.domain.clone().into();
+    } else {
+        let scheme = if cookie.secure { "https" } else { "http" };
+        param["url"] = format!("{scheme}://{}{}", key.domain, key.path).into();
+    }
+    if let Some(expires) = cookie.expires {
+        param["expires"] = expires.into();
+    }
+    if let Some(same_site) = &cookie.same_site {
+        param["sameSite"] = same_site.clone().into();
+    }
+    if let Some(site) = &cookie.partition_key {
+        // Partitioned cookies of a site other than the top-level one were set in a cross-site
+        // frame.
+        let host = key.domain.trim_start_matches('.');
+        let same_site = url::Url::parse(site)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .is_some_and(|top| host == top || host.ends_with(&format!(".{top}")));
+        param["partitionKey"] = serde_json::json!({
+            "topLevelSite": site,
+            "hasCrossSiteAncestor": !same_site,
+        });
+    }
+    param
 }

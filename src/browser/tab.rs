@@ -27,6 +27,7 @@ use chromiumoxide::cdp::js_protocol::runtime::{
     AddBindingParams, EvaluateParams, ExecutionContextId,
 };
 use chromiumoxide::page::Page;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 use url::Url;
 
@@ -91,7 +92,7 @@ impl Default for VisitTiming {
 }
 
 /// What a visit produced.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Visit {
     pub outcome: PageOutcome,
     pub status: Option<u16>,

@@ -4,6 +4,7 @@
 //! script router navigates from, with each navigation recorded and refused so the page stays.
 //! Cookie writes are recorded with the step during which they happened.
 
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::input::{
@@ -23,7 +24,7 @@ const LOAD_MORE_PRESSES: usize = 3;
 const NAVIGATION_GRACE: Duration = Duration::from_millis(40);
 
 /// Where clicking an element led.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reached {
     /// Absolute URL the page navigated (or pushed its history) to.
     pub url: String,
@@ -32,7 +33,7 @@ pub struct Reached {
 }
 
 /// What exploring a page found beyond its links.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exploration {
     /// Links present after "load more" was pressed, before any other click changed the page.
     pub links: Vec<String>,

@@ -8,6 +8,7 @@ pub(crate) mod setcookie;
 
 mod inventory;
 
+use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
 use crate::model::{StorageKind, VisitStep};
@@ -16,7 +17,7 @@ pub(crate) use script::{ScriptWrite, StorageWrite};
 pub(crate) use setcookie::{CookieKey, CookieWrite};
 
 /// A cookie as read from the jar.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarCookie {
     pub key: CookieKey,
     pub value: String,
@@ -71,7 +72,7 @@ impl JarCookie {
 }
 
 /// A `Set-Cookie` header that the browser stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpWrite {
     pub write: CookieWrite,
     pub response_url: String,
@@ -84,7 +85,7 @@ pub struct HttpWrite {
 }
 
 /// A `Set-Cookie` header that the browser refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockedWrite {
     pub name: String,
     pub response_url: String,
@@ -92,7 +93,7 @@ pub struct BlockedWrite {
 }
 
 /// One web-storage entry seen in a frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageItem {
     pub origin: String,
     pub kind: StorageKind,
@@ -101,7 +102,7 @@ pub struct StorageItem {
 }
 
 /// Everything captured during one page visit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CapturedPage {
     pub http_writes: Vec<HttpWrite>,
     pub script_writes: Vec<ScriptWrite>,

@@ -7,7 +7,7 @@
 //! binding. Cross-site iframes are covered because the scanning browser runs without site
 //! isolation (see `browser::session`), so they share the page's target and receive the script.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::setcookie::{CookieKey, CookieWrite, parse_cookie_line};
@@ -160,7 +160,7 @@ struct Payload {
 }
 
 /// One cookie write made by a script.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptWrite {
     pub write: CookieWrite,
     /// The script that made the write; the frame's URL for inline scripts.
@@ -174,7 +174,7 @@ pub struct ScriptWrite {
 }
 
 /// One web-storage write made by a script.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageWrite {
     /// Origin of the frame whose storage was written.
     pub origin: String,

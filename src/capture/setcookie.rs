@@ -2,11 +2,12 @@
 //! a `document.cookie` assignment or a `cookieStore.set` call addresses, computed with the
 //! rules of RFC 6265 so it can be matched against what `Storage.getCookies` returns.
 
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// The jar identity of a cookie as Chromium reports it: a domain cookie's domain has a
 /// leading dot, a host-only cookie's domain is the bare host.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CookieKey {
     pub name: String,
     pub domain: String,
@@ -14,7 +15,7 @@ pub struct CookieKey {
 }
 
 /// A parsed cookie write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CookieWrite {
     pub key: CookieKey,
     /// True when the write removes the cookie (`Max-Age<=0` or an `Expires` in the past).

@@ -61,7 +61,7 @@ const GENERIC_NAMES: &[&str] = &[
 ];
 
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum OcdError {
+pub enum OcdError {
     #[error("cannot read the Open Cookie Database at {path}")]
     Io {
         path: PathBuf,
@@ -283,7 +283,7 @@ fn parse_wildcard(text: &str) -> Option<bool> {
 }
 
 /// Parses the OCD CSV text.
-pub(crate) fn parse(text: &str) -> Result<OpenCookieDatabase, OcdError> {
+pub fn parse(text: &str) -> Result<OpenCookieDatabase, OcdError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)

@@ -115,6 +115,10 @@ pub struct ScanArgs {
     /// default <scans dir>/<host>.toml when it exists
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Continue the interrupted scan FILE where it stopped (give the options it was started
+    /// with): the pages it visited are not visited again, and FILE becomes the whole scan
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["all", "output"])]
+    pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub options: ScanOptions,
 }
@@ -325,7 +329,13 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) if args.all => scan::scan_all(&args.options).await,
         Command::Scan(args) => {
-            scan::scan_one(args.url.as_deref(), args.config.as_deref(), &args.options).await
+            scan::scan_one(
+                args.url.as_deref(),
+                args.config.as_deref(),
+                args.resume.as_deref(),
+                &args.options,
+            )
+            .await
         }
         Command::Demo(args) => scan::run_demo(&args).await,
         Command::Diff(args) => compare::diff(&args),

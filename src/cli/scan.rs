@@ -85,10 +85,36 @@ impl AfterScan {
 pub(super) async fn scan_one(
     url: Option<&str>,
     config_path: Option<&Path>,
+    resume: Option<&Path>,
     options: &ScanOptions,
 ) -> anyhow::Result<u8> {
+    let resumed_url = match resume {
+        Some(path) => Some(interrupted_start(path)?),
+        None => None,
+    };
+    let url = url.or(resumed_url.as_deref().filter(|_| config_path.is_none()));
     let target = start_and_config(url, config_path, &options.output.scans_dir)?;
-    scan_site(&target, options, &options.after).await
+    scan_site(&target, options, &options.after, resume).await
+}
+
+/// The start URL of the interrupted scan at `path`, which must be one with its journal.
+fn interrupted_start(path: &Path) -> anyhow::Result<String> {
+    let scan = model::load_scan(path)?;
+    if scan.complete {
+        bail!(
+            "{} is a complete scan: there is nothing to resume",
+            path.display()
+        );
+    }
+    let journal = model::journal_path(path);
+    if !journal.is_file() {
+        bail!(
+            "{} has no journal ({} is missing): it cannot be resumed",
+            path.display(),
+            journal.display()
+        );
+    }
+    Ok(scan.site.start_url)
 }
 
 /// Merges the settings, resolves what follows the scan, then scans and stores the site. The
@@ -97,6 +123,7 @@ async fn scan_site(
     target: &Target,
     options: &ScanOptions,
     after_args: &AfterScanArgs,
+    resume: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let config = &target.config;
     let mut section = options.settings.clone().over(&config.scan);
@@ -127,7 +154,15 @@ async fn scan_site(
         if answers {
             settings.consent_engines = consent_engines(&section, options).await?;
         }
-        scan_and_save(settings, config, &target.name, &options.output, &after).await
+        scan_and_save(
+            settings,
+            config,
+            &target.name,
+            &options.output,
+            &after,
+            resume,
+        )
+        .await
     }
     .await;
     if let Some(server) = demo {
@@ -230,7 +265,7 @@ pub(super) async fn scan_all(options: &ScanOptions) -> anyhow::Result<u8> {
                 policy: options.after.policy.clone(),
                 fail_on_drift: options.after.fail_on_drift,
             };
-            scan_site(&target, options, &after_args).await
+            scan_site(&target, options, &after_args, None).await
         }
         .await;
         let interrupted = matches!(outcome, Ok(EXIT_INTERRUPTED));
@@ -352,6 +387,8 @@ pub(super) fn scan_settings(
         consent_presets: site_config.consent.preset.clone(),
         needs_consent: gated_cookies(&start_url_host, site_config)?,
         consent_engines: Engines::default(),
+        journal: None,
+        resume: false,
         artifacts_dir: None,
     })
 }
@@ -438,9 +475,13 @@ pub(super) async fn scan_and_save(
     site_name: &str,
     output: &OutputArgs,
     after: &AfterScan,
+    resume: Option<&Path>,
 ) -> anyhow::Result<u8> {
-    let (history_dir, _lock, requested) = claim_history(output, site_name)?;
+    let (history_dir, _lock, requested) = claim_history(output, site_name, resume)?;
     settings.artifacts_dir = Some(model::artifacts_dir(&requested));
+    let journal = model::journal_path(&requested);
+    settings.journal = Some(journal.clone());
+    settings.resume = resume.is_some();
     let mut scan = scan_with_progress(&settings, output.quiet).await?;
     let classifier = classifier_for(&scan, site_config, None)?;
     classifier.record(&mut scan);
@@ -463,8 +504,17 @@ pub(super) async fn scan_and_save(
         let _ = writeln!(stdout, "Scan written to {}", path.display());
     }
     if !scan.complete {
+        if !output.quiet && journal.is_file() {
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "Resume it with: cookiescan scan --resume {} (and the options it was started with)",
+                path.display()
+            );
+        }
         return Ok(EXIT_INTERRUPTED);
     }
+    // Finished: the journal (which holds cookie values) has served.
+    let _ = std::fs::remove_file(&journal);
     ensure_a_page_loaded(&scan, &path)?;
     let mut failed_checks: Vec<String> = Vec::new();
     if after.fail_on_violations && !findings(&scan, &settings.consent_rules, &classifier).is_empty()
@@ -591,8 +641,10 @@ async fn stop_signal() {
 fn claim_history(
     output: &OutputArgs,
     site_name: &str,
+    resume: Option<&Path>,
 ) -> anyhow::Result<(PathBuf, SiteLock, PathBuf)> {
-    let history_dir = history_dir(output, site_name);
+    let output_path = resume.or(output.output.as_deref());
+    let history_dir = history_dir(output_path, &output.scans_dir, site_name);
     let lock = SiteLock::acquire(&history_dir)?;
     for stale in history::remove_stale_partials(&history_dir) {
         tracing::info!(
@@ -600,8 +652,8 @@ fn claim_history(
             stale.display()
         );
     }
-    let path = match &output.output {
-        Some(path) => path.clone(),
+    let path = match output_path {
+        Some(path) => path.to_path_buf(),
         None => crate::model::new_scan_path(
             &history_dir,
             &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
@@ -617,15 +669,16 @@ fn claim_history(
     Ok((history_dir, lock, path))
 }
 
-/// Where the scan goes: beside `--output`, else the site's directory under the scans dir.
-fn history_dir(output: &OutputArgs, site_name: &str) -> PathBuf {
-    match &output.output {
+/// Where the scan goes: beside `--output` (or the scan resumed), else the site's directory
+/// under the scans dir.
+fn history_dir(output: Option<&Path>, scans_dir: &Path, site_name: &str) -> PathBuf {
+    match output {
         Some(path) => path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
-        None => model::site_dir(&output.scans_dir, site_name),
+        None => model::site_dir(scans_dir, site_name),
     }
 }
 
@@ -802,5 +855,5 @@ pub(super) async fn run_demo(args: &DemoArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot write {}", config_path.display()))?;
     }
     let target = start_and_config(Some(crate::demo::DEMO_START_URL), None, scans_dir)?;
-    scan_site(&target, options, &options.after).await
+    scan_site(&target, options, &options.after, None).await
 }

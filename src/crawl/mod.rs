@@ -6,6 +6,7 @@
 //! browser restarts and retry rule is `pool`; robots.txt and sitemaps are `discovery`.
 
 mod discovery;
+mod journal;
 mod page;
 mod pool;
 
@@ -32,6 +33,8 @@ use crate::model::{
     ScanOutcome, Site, SkippedUrl, Timing, Tool,
 };
 use discovery::Discovery;
+pub use journal::JournalError;
+use journal::{Header, JournalWriter, Replay};
 use page::{Leads, VisitResult};
 
 /// Tabs visiting pages at once, unless the settings say otherwise.
@@ -63,6 +66,10 @@ pub struct ScanSettings {
     pub needs_consent: GatedCookies,
     /// Which engines answer banners.
     pub consent_engines: Engines,
+    /// Where the scan's journal of visits goes (beside the scan); None to keep none.
+    pub journal: Option<PathBuf>,
+    /// Replay the journal first: the scan resumes an interrupted one.
+    pub resume: bool,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -91,6 +98,8 @@ pub enum ScanError {
     Browser(#[from] BrowserError),
     #[error("the start URL is not http(s): {0}")]
     StartUrl(String),
+    #[error(transparent)]
+    Resume(#[from] JournalError),
 }
 
 /// Runs a scan to the end, or until `stop` turns true: then pages in flight are abandoned and
@@ -105,7 +114,7 @@ pub async fn run_scan(
     let start = normalize(&settings.start_url)
         .ok_or_else(|| ScanError::StartUrl(settings.start_url.to_string()))?;
     let scope = Scope::new(&start, settings.scope.clone());
-    let mut crawler = Crawler::start(settings, scope, observer, stop).await?;
+    let mut crawler = Crawler::start(settings, &start, scope, observer, stop).await?;
     let browser = crawler.session.info().await?;
     (crawler.observer)(&ScanEvent::BrowserReady {
         product: browser.product.clone(),
@@ -221,6 +230,9 @@ struct Pass {
     discovers: bool,
     context: Option<BrowserContextId>,
     tabs: Vec<Option<Tab>>,
+    /// The jar as the resumed scan's last visit of this pass left it, to be restored in the
+    /// pass's context before its first page visited afresh.
+    restore: Option<(Option<SystemTime>, Vec<crate::capture::JarCookie>)>,
 }
 
 impl Pass {
@@ -235,6 +247,7 @@ impl Pass {
             },
             context: None,
             tabs: Vec::new(),
+            restore: None,
         }
     }
 }
@@ -254,16 +267,31 @@ struct Crawler<'a> {
     volatile: BTreeSet<String>,
     /// Parameters left out of URLs, by name.
     ignored: BTreeMap<String, IgnoredParameter>,
+    /// The visits of the interrupted scan this one resumes.
+    replay: Replay,
+    journal: Option<JournalWriter>,
 }
 
 impl<'a> Crawler<'a> {
     async fn start(
         settings: &'a ScanSettings,
+        start: &Url,
         scope: Scope,
         observer: Observer,
         stop: watch::Receiver<bool>,
     ) -> Result<Crawler<'a>, ScanError> {
+        let header = Header::new(start.as_str(), &settings.modes, record_settings(settings));
+        let replay = match (&settings.journal, settings.resume) {
+            (Some(path), true) => Replay::read(path, &header)?,
+            _ => Replay::default(),
+        };
         let session = BrowserSession::start(&settings.browser).await?;
+        // A scan that cannot keep a journal still scans; it only cannot be resumed.
+        let journal = settings.journal.as_ref().and_then(|path| {
+            JournalWriter::open(path, &header, settings.resume)
+                .inspect_err(|e| tracing::warn!("no journal at {}: {e}", path.display()))
+                .ok()
+        });
         let inventory = Inventory::new(scope.site(), settings.keep_values);
         Ok(Crawler {
             settings,
@@ -277,6 +305,8 @@ impl<'a> Crawler<'a> {
             extra_skipped: Vec::new(),
             volatile: BTreeSet::new(),
             ignored: BTreeMap::new(),
+            replay,
+            journal,
         })
     }
 
@@ -313,7 +343,7 @@ impl<'a> Crawler<'a> {
                 break;
             }
             let results = self
-                .visit_batch(&mut pass, &level, driver.as_ref(), level_index == 0)
+                .visit_or_replay(&mut pass, &level, driver.as_ref(), level_index == 0)
                 .await;
             let found = self.merge_level(&mut pass, &level, results, &mut visited);
             for (from, leads, depth) in found {
@@ -403,7 +433,7 @@ impl<'a> Crawler<'a> {
                     continue;
                 }
                 let results = self
-                    .visit_batch(&mut pass, batch, driver.as_ref(), first_batch)
+                    .visit_or_replay(&mut pass, batch, driver.as_ref(), first_batch)
                     .await;
                 let stopped = self.stopped();
                 for (page, result) in batch.iter().zip(results) {

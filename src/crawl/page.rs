@@ -16,7 +16,7 @@ use crate::discover::{
 use crate::model::{ConsentRecord, IgnoredParameter, ModeRun, PageOutcome, PageRecord, SkippedUrl};
 
 /// A page visited, with the banner answered on it, if any.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct PageVisit {
     pub(super) visit: Visit,
     pub(super) consent: Option<ConsentRecord>,

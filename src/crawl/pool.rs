@@ -18,6 +18,73 @@ use crate::model::{ConsentOutcome, PageOutcome};
 const MAX_BROWSER_RESTARTS: u32 = 5;
 
 impl Crawler<'_> {
+    /// Visits a batch of pages, taking those the resumed scan's journal holds from it: the
+    /// others are visited (and journaled), in a context whose jar is first restored to what
+    /// the journaled visits of the pass left.
+    pub(super) async fn visit_or_replay(
+        &mut self,
+        pass: &mut Pass,
+        batch: &[QueuedPage],
+        driver: Option<&ConsentDriver>,
+        first: bool,
+    ) -> Vec<Option<VisitResult>> {
+        let mode = pass.run.mode;
+        let mut results: Vec<Option<VisitResult>> = Vec::with_capacity(batch.len());
+        let mut fresh = Vec::new();
+        for (index, page) in batch.iter().enumerate() {
+            let replayed = self.replay.take(mode, page.url.as_str());
+            if let Some(Ok(visit)) = &replayed {
+                let read_at = visit.visit.captured.jar_read_at;
+                if pass.restore.as_ref().is_none_or(|(at, _)| read_at >= *at) {
+                    pass.restore = Some((read_at, visit.visit.captured.jar.clone()));
+                }
+                if let (Some(driver), Some(consent)) = (driver, &visit.consent)
+                    && consent.outcome == ConsentOutcome::Verified
+                {
+                    driver.mark_answered();
+                }
+            }
+            match replayed {
+                Some(result) => {
+                    (self.observer)(&ScanEvent::PageDone {
+                        url: page.url.to_string(),
+                        outcome: result
+                            .as_ref()
+                            .map_or(PageOutcome::Failed, |v| v.visit.outcome),
+                    });
+                    results.push(Some(result));
+                }
+                None => {
+                    fresh.push(index);
+                    results.push(None);
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return results;
+        }
+        let pages: Vec<QueuedPage> = fresh.iter().map(|&i| batch[i].clone()).collect();
+        // The pass's first pages wait for a late banner only when the pass really starts here.
+        let first = first && fresh.len() == batch.len();
+        let visited = self.visit_batch(pass, &pages, driver, first).await;
+        for (&index, result) in fresh.iter().zip(visited) {
+            if let (Some(journal), Some(result)) = (self.journal.as_mut(), &result)
+                && let Err(error) = journal.append(mode, batch[index].url.as_str(), result)
+            {
+                tracing::warn!("the journal stops here: {error}");
+                self.journal = None;
+            }
+            results[index] = result;
+        }
+        if let Some(journal) = self.journal.as_mut()
+            && let Err(error) = journal.flush()
+        {
+            tracing::warn!("the journal stops here: {error}");
+            self.journal = None;
+        }
+        results
+    }
+
     /// Visits a batch of pages concurrently. When answering the banner on the pass's first
     /// pages may have granted consent the pass must refuse, the context is spoiled: it is
     /// thrown away and the batch visited again in a fresh one, where the banner is answered
@@ -62,6 +129,11 @@ impl Crawler<'_> {
             pass.context = self.session.new_context().await.ok();
             if let Some(context) = pass.context.clone() {
                 self.apply_presets(pass, &context, driver).await;
+                if let Some((_, jar)) = pass.restore.take()
+                    && let Err(error) = self.session.restore_cookies(&context, &jar).await
+                {
+                    tracing::warn!("the resumed pass's cookies could not be restored: {error}");
+                }
             }
         }
         loop {

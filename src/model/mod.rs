@@ -14,7 +14,7 @@ mod store;
 mod vocabulary;
 
 pub use store::{
-    StoreError, artifacts_dir, cache_dir, ensure_writable, host_file_name, load_scan,
+    StoreError, artifacts_dir, cache_dir, ensure_writable, host_file_name, journal_path, load_scan,
     new_scan_path, save_scan, site_dir, write_atomically,
 };
 pub use vocabulary::{Category, Choice, Source, Via, VisitStep};

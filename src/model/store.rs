@@ -193,6 +193,13 @@ pub fn new_scan_path(dir: &Path, started_at: &str) -> PathBuf {
         .expect("some suffix is free")
 }
 
+/// The journal of visits kept beside a scan while it runs: `<scan file>.journal`.
+pub fn journal_path(scan_path: &Path) -> PathBuf {
+    let mut name = scan_path.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal");
+    scan_path.with_file_name(name)
+}
+
 /// Where the screenshots of a scan go: `<scan file stem>-artifacts/` beside the JSON.
 pub fn artifacts_dir(scan_path: &Path) -> PathBuf {
     let stem = scan_path
@@ -236,7 +243,10 @@ mod tests {
             .collect();
         assert_eq!(left.len(), 2, "only the directory and sub/: {left:?}");
         assert!(!dir.path().join("scan.json.partial").exists());
-        assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
+            0
+        );
     }
 
     /// Regression (issue 11): `{"hello":1}` was "scan schema version 0", which suggests an
