@@ -157,6 +157,11 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, HistoryError> {
         if artifacts.is_dir() {
             std::fs::remove_dir_all(&artifacts).map_err(io)?;
         }
+        // An interrupted scan's journal goes with it: it holds cookie values.
+        let journal = crate::model::journal_path(&path);
+        if journal.is_file() {
+            std::fs::remove_file(&journal).map_err(io)?;
+        }
         removed.push(path);
     }
     Ok(removed)
@@ -309,6 +314,7 @@ mod tests {
             let artifacts = crate::model::artifacts_dir(&path);
             std::fs::create_dir_all(&artifacts).unwrap();
             std::fs::write(artifacts.join("shot.png"), b"png").unwrap();
+            std::fs::write(crate::model::journal_path(&path), "{}\n").unwrap();
         }
         std::fs::write(dir.path().join("keep-me.txt"), "mine").unwrap();
         let removed = prune(dir.path(), 2).unwrap();
@@ -324,6 +330,16 @@ mod tests {
         );
         assert!(!dir.path().join("2026-11-25T04-00-00Z-artifacts").exists());
         assert!(dir.path().join("2026-11-29T04-00-00Z-artifacts").exists());
+        assert!(
+            !dir.path()
+                .join("2026-11-25T04-00-00Z.json.journal")
+                .exists()
+        );
+        assert!(
+            dir.path()
+                .join("2026-11-29T04-00-00Z.json.journal")
+                .exists()
+        );
         assert!(dir.path().join("keep-me.txt").exists());
     }
 
