@@ -407,41 +407,71 @@ async fn keep_values_stores_cookie_values() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_site_is_a_clear_error_and_still_a_report() {
     let fixture = fixture(|_| {}).await;
-    let out = fixture.dir.path().join("unreachable.json");
-    let mut args = vec![
-        "scan".to_string(),
-        "https://nowhere.invalid/".into(),
-        "--quiet".into(),
-        "--output".into(),
-        out.display().to_string(),
+    // A port nothing listens on any more.
+    let refused_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let resolver = format!(
+        "--chrome-arg=--host-resolver-rules={}",
+        fixture.server.host_resolver_rules()
+    );
+    let cases: [(String, Vec<String>, &str); 3] = [
+        (
+            "https://nowhere.invalid/".into(),
+            support::chrome_args(&fixture.server),
+            "ERR_NAME_NOT_RESOLVED",
+        ),
+        (
+            format!("https://127.0.0.1:{refused_port}/"),
+            // Straight to loopback: the fixture's resolver rules send every other name nowhere.
+            vec!["--insecure".into()],
+            "ERR_CONNECTION_REFUSED",
+        ),
+        // The fixture's self-signed certificate, without --insecure.
+        (
+            START_URL.into(),
+            vec![resolver],
+            "ERR_CERT_AUTHORITY_INVALID",
+        ),
     ];
-    args.extend(support::chrome_args(&fixture.server));
-    let output = cookiescan(args).await;
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("no page of the site could be loaded"),
-        "{}",
-        stderr(&output)
-    );
-    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(
-        scan.outcome,
-        Some(cookiescan::model::ScanOutcome::Unreachable)
-    );
-    assert_eq!(
-        scan.modes.len(),
-        1,
-        "no consent pass after an unreachable start"
-    );
-    let start = &scan.modes[0].pages[0];
-    assert_eq!(start.outcome, PageOutcome::Failed);
-    assert!(
-        start
-            .error
-            .as_deref()
-            .unwrap_or("")
-            .contains("ERR_NAME_NOT_RESOLVED")
-    );
+    for (index, (url, extra, error)) in cases.into_iter().enumerate() {
+        let out = fixture.dir.path().join(format!("unreachable-{index}.json"));
+        let mut args = vec![
+            "scan".to_string(),
+            url.clone(),
+            "--quiet".into(),
+            "--output".into(),
+            out.display().to_string(),
+        ];
+        args.extend(extra);
+        let output = cookiescan(args).await;
+        assert_eq!(output.status.code(), Some(2), "{url}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("no page of the site could be loaded")
+                && stderr(&output).contains(error),
+            "{url}: {}",
+            stderr(&output)
+        );
+        let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(
+            scan.outcome,
+            Some(cookiescan::model::ScanOutcome::Unreachable),
+            "{url}"
+        );
+        assert_eq!(
+            scan.modes.len(),
+            1,
+            "{url}: no consent pass after an unreachable start"
+        );
+        let start = &scan.modes[0].pages[0];
+        assert_eq!(start.outcome, PageOutcome::Failed, "{url}");
+        assert!(
+            start.error.as_deref().unwrap_or("").contains(error),
+            "{url}: {start:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
