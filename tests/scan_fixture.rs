@@ -127,6 +127,12 @@ async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
     let scan = scan.expect("scan written");
     assert!(scan.complete);
     assert_exact_inventory(&scan);
+    assert_eq!(
+        scan.browser.flags.iter().any(|f| f == "--no-sandbox"),
+        effective_uid() == 0,
+        "Chromium's sandbox is off only as root: {:?}",
+        scan.browser.flags
+    );
 
     // Evidence: the script that wrote a first-party cookie from a third-party file.
     let trk = scan.cookies.iter().find(|c| c.name == "_trk_id").unwrap();
@@ -271,6 +277,23 @@ async fn full_scan_finds_the_exact_inventory_and_avoids_every_trap() {
             .any(|s| s.reason.contains("query-string variant"))
     );
 
+    // Links to `javascript:`, `data:`, `file:` and `chrome:` URLs are never followed: no row,
+    // and the cookies their targets would set are absent from the exact inventory above.
+    for page in scan.modes.iter().flat_map(|m| &m.pages) {
+        let scheme = url::Url::parse(&page.url).unwrap().scheme().to_string();
+        assert!(
+            scheme == "https" || scheme == "http",
+            "visited {}",
+            page.url
+        );
+    }
+    assert!(
+        !scan
+            .cookies
+            .iter()
+            .any(|c| c.name == "js_href" || c.name == "data_href")
+    );
+
     // Every page is one row: no duplicate from tracking parameters, fragments or http/https.
     let mut keys: Vec<String> = scan.modes[0]
         .pages
@@ -361,6 +384,65 @@ async fn a_hanging_page_is_a_failed_row_and_the_crawl_goes_on() {
     );
     // Pages after it were still scanned.
     assert_exact_inventory(&scan);
+}
+
+fn effective_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").expect("/proc/self").uid()
+}
+
+/// Run as root, the test drops to `nobody` for its scan: the sandboxed launch is exercised
+/// whoever runs the suite.
+#[tokio::test(flavor = "multi_thread")]
+async fn chromiums_sandbox_is_on_when_cookiescan_is_not_root() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    let fixture = fixture(|_| {}).await;
+    let home = fixture.dir.path();
+    std::fs::set_permissions(home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = home.join("sandboxed.json");
+    let mut args = vec![
+        "scan".to_string(),
+        START_URL.to_string(),
+        "--quiet".into(),
+        "--modes=before-consent".into(),
+        "--max-pages=3".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&fixture.server));
+    let mut command = support::command(&args);
+    command
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"));
+    let scanner = match effective_uid() {
+        0 => {
+            command.uid(NOBODY).gid(NOBODY);
+            NOBODY
+        }
+        uid => uid,
+    };
+    let output = tokio::task::spawn_blocking(move || command.output().expect("cookiescan runs"))
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().uid(),
+        scanner,
+        "who scanned"
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(
+        !scan.browser.flags.iter().any(|f| f.contains("sandbox")),
+        "{:?}",
+        scan.browser.flags
+    );
+    assert!(
+        scan.cookies.iter().any(|c| c.name == "fp_js_home"),
+        "the sandboxed browser scanned the site"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

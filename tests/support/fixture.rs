@@ -338,6 +338,9 @@ localStorage.setItem('fp_pref', 'dark'); sessionStorage.setItem('fp_tab', '12345
 <li><a href="https://blog.shop.test/">Blog</a> <a href="http://www.shop.test/about">About</a></li>
 <li><a href="mailto:shop@shop.test">Mail</a> <a href="tel:+15550100">Call</a>
 <a href="javascript:void(0)">Nothing</a></li>
+<li><a href="javascript:document.cookie='js_href=1'">Script link</a>
+<a href="data:text/html,<script>document.cookie='data_href=1'</script>">Data link</a>
+<a href="file:///etc/passwd">File link</a> <a href="chrome://settings/">Browser link</a></li>
 {risky}</ul>"#
         ),
     )
