@@ -2,7 +2,8 @@
 //! redirect loop, a `beforeunload` prompt, a 10 MB page, a page writing 1,000 cookies and one
 //! of exactly 4 KB; a script that never yields (while loading, and once the visitor's steps
 //! start), a download started by a page and a service worker that answers every request of
-//! its scope. Each must be a row or a bounded visit, and the rest of the scan exact.
+//! its scope. Each must be a row or a bounded visit, and the rest of the scan exact. And a
+//! page that never answers must hold one tab only (issue 14).
 
 mod support;
 
@@ -59,6 +60,24 @@ fn handler(req: &SiteRequest) -> SiteResponse {
     }
 }
 
+/// A one-pass scan of `START` into `out`, without sitemaps, with `extra` options.
+fn scan_args(server: &SiteServer, out: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "scan",
+        START,
+        "--quiet",
+        "--modes=before-consent",
+        "--no-sitemaps",
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .map(String::from)
+    .collect();
+    args.extend(["--output".to_string(), out.display().to_string()]);
+    args.extend(support::chrome_args(server));
+    args
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_pages_are_rows_and_the_rest_is_exact() {
     let server = SiteServer::start(&[HOST], Arc::new(handler))
@@ -66,19 +85,15 @@ async fn hostile_pages_are_rows_and_the_rest_is_exact() {
         .expect("site starts");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hostile.json");
-    let mut args = vec![
-        "scan".to_string(),
-        START.into(),
-        "--quiet".into(),
-        "--modes=before-consent".into(),
-        "--no-sitemaps".into(),
-        "--page-timeout=20s".into(),
-        // One tab: the jar is read after each page in turn, so what it kept is well defined.
-        "--concurrency=1".into(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&server));
+    let args = scan_args(
+        &server,
+        &out,
+        &[
+            "--page-timeout=20s",
+            // One tab: the jar is read after each page in turn, so what it kept is well defined.
+            "--concurrency=1",
+        ],
+    );
     let output = cookiescan(args).await;
     assert_eq!(
         output.status.code(),
@@ -191,18 +206,7 @@ async fn hung_renderers_downloads_and_a_greedy_service_worker_are_bounded() {
     let out = dir.path().join("stubborn.json");
     let home = dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
-    let mut args = vec![
-        "scan".to_string(),
-        START.into(),
-        "--quiet".into(),
-        "--modes=before-consent".into(),
-        "--no-sitemaps".into(),
-        "--page-timeout=10s".into(),
-        "--concurrency=1".into(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&server));
+    let args = scan_args(&server, &out, &["--page-timeout=10s", "--concurrency=1"]);
     // A download would land in the home directory's Downloads: give the run a home of its own.
     let output = tokio::task::spawn_blocking(move || {
         support::command(&args).env("HOME", home).output().unwrap()
@@ -432,4 +436,61 @@ async fn a_resumed_pass_keeps_the_cookies_of_its_earlier_pages() {
         .find(|c| c.name == "visitor")
         .expect("the visitor cookie");
     assert_eq!(visitor.pages, [START], "{visitor:?}");
+}
+
+/// A site where one page at depth 1 never answers while a chain of pages goes three levels
+/// deeper beside it.
+fn stalling(req: &SiteRequest) -> SiteResponse {
+    match req.path.as_str() {
+        "/" => page(r#"<a href="/slow">s</a> <a href="/a">a</a>"#),
+        "/slow" => page("slow").delay(std::time::Duration::from_secs(3600)),
+        "/a" => page(r#"<a href="/a/b">b</a>"#),
+        "/a/b" => page(r#"<a href="/a/b/c">c</a>"#),
+        "/a/b/c" => page("deepest").cookie("deepest=1; Path=/; Secure; SameSite=Lax"),
+        _ => SiteResponse::not_found(),
+    }
+}
+
+/// A slow page holds its own tab, never the crawl: pages found after it, two levels deeper,
+/// are visited while it still loads. Shown without timing: the scan is interrupted once the
+/// deepest page was requested, and by then the slow page is still in flight (no row), while
+/// a crawl that waited for each level, or for the slow page's turn to merge, would have had
+/// to finish it first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_page_holds_one_tab_and_the_crawl_goes_deeper_meanwhile() {
+    let server = SiteServer::start(&[HOST], Arc::new(stalling))
+        .await
+        .expect("site starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stalling.json");
+    let args = scan_args(&server, &out, &["--concurrency=2"]);
+    let output =
+        support::run_and_interrupt(args, || server.hits().iter().any(|h| h.ends_with("/a/b/c")))
+            .await;
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let rows: Vec<&str> = scan.modes[0].pages.iter().map(|p| p.url.as_str()).collect();
+    assert!(
+        !rows.iter().any(|u| u.ends_with("/slow")),
+        "the slow page had finished: {rows:?}"
+    );
+    for path in ["", "a"] {
+        assert!(
+            rows.contains(&format!("{START}{path}").as_str()),
+            "{path}: {rows:?}"
+        );
+    }
+    // /a/b was visited ahead of its turn, which the slow page still held: not a row yet, but
+    // in the journal a resumed scan takes it from.
+    let journal = std::fs::read_to_string(format!("{}.journal", out.display())).unwrap();
+    assert!(
+        journal.contains(&format!("\"url\":\"{START}a/b\"")),
+        "{journal}"
+    );
+    server.shutdown().await;
 }

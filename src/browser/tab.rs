@@ -36,7 +36,7 @@ use super::events::{
     Events, MainDocument, Shared, VisitLog, pump_events, refused_cookies, resolve_set_cookies,
 };
 use super::session::{BrowserError, BrowserSession};
-use crate::capture::script::{BINDING, instrumentation_script};
+use crate::capture::script::{BINDING, VISITOR, instrumentation_script};
 use crate::capture::{CapturedPage, StorageItem};
 use crate::model::{PageOutcome, StorageKind};
 
@@ -48,6 +48,10 @@ const RENDERER_LIMIT: Duration = Duration::from_secs(5);
 /// after whatever the page (or the command) is still doing, so a long but finite task (a
 /// 10 MB document laid out) still answers; a script that never yields does not.
 const PROBE_LIMIT: Duration = Duration::from_secs(15);
+
+/// Network silence after which a visit with a visitor's steps asks the page whether anything
+/// is still pending, rather than waiting out the whole `settle_quiet`.
+const QUIET_PROBE: Duration = Duration::from_millis(150);
 
 /// Why a visit failed when the page's renderer stopped answering.
 const STOPPED_RESPONDING: &str =
@@ -199,6 +203,16 @@ impl Tab {
     /// Navigates to `url` and waits for the load event, then for the network to settle. Errors
     /// only when the browser is gone; a page that fails is a `Loaded` with an error.
     pub async fn load(&self, url: &Url) -> Result<Loaded, BrowserError> {
+        let loaded = self.navigate(url).await?;
+        if loaded.is_ok() {
+            self.settle().await;
+        }
+        Ok(loaded)
+    }
+
+    /// Navigates to `url` and waits for the load event only: for a caller whose next steps
+    /// end in a settle anyway, and may run while the network quiets down.
+    pub async fn navigate(&self, url: &Url) -> Result<Loaded, BrowserError> {
         let started = Instant::now();
         let timing = self.timing;
         *self.shared.log.lock().expect("visit log") = VisitLog::new();
@@ -259,9 +273,6 @@ impl Tab {
         if self.shared.log.lock().expect("visit log").crashed {
             error = Some("the tab crashed".into());
             tab_broken = true;
-        }
-        if error.is_none() {
-            self.settle().await;
         }
         Ok(Loaded {
             started,
@@ -439,10 +450,15 @@ impl Tab {
     }
 
     /// Waits until the network has been quiet for `settle_quiet`, at most `settle_max`: late
-    /// trackers and consent-dependent scripts set cookies after the load event.
+    /// trackers and consent-dependent scripts set cookies after the load event. With a
+    /// visitor's steps (which wait for the page's timers), a shorter silence is enough once the
+    /// page itself shows nothing pending: see [`Tab::nothing_pending`].
     pub async fn settle(&self) {
         let timing = self.timing;
         let cap = Instant::now() + timing.settle_max;
+        let probe_after = QUIET_PROBE.min(timing.settle_quiet);
+        // The silence (by its start) the page was last asked about: asked once per silence.
+        let mut probed: Option<Instant> = None;
         loop {
             let notified = self.shared.changed.notified();
             let (in_flight, last) = {
@@ -459,9 +475,47 @@ impl Tab {
             if now >= quiet_until || now >= cap {
                 return;
             }
-            let wake = quiet_until.min(cap);
-            let _ = tokio::time::timeout_at(wake.into(), notified).await;
+            let may_probe = timing.visitor
+                && in_flight == 0
+                && probed != Some(last)
+                && !self.is_sluggish()
+                && !self.is_unresponsive();
+            if may_probe && now >= last + probe_after {
+                probed = Some(last);
+                let left = cap.saturating_duration_since(now);
+                if let Ok(true) = tokio::time::timeout(left, self.nothing_pending(last)).await {
+                    return;
+                }
+                continue;
+            }
+            let wake = if may_probe {
+                (last + probe_after).min(quiet_until)
+            } else {
+                quiet_until
+            };
+            let _ = tokio::time::timeout_at(wake.min(cap).into(), notified).await;
         }
+    }
+
+    /// Whether the page, silent on the network since `quiet_since`, has nothing pending that
+    /// could still write: no timer due within the settle cap, and no request started by a
+    /// script that was running or queued. The timer question is a round trip through the
+    /// page's main thread, so a script busy there runs first; the events it caused are then
+    /// drained before the network is looked at again.
+    async fn nothing_pending(&self, quiet_since: Instant) -> bool {
+        let due = self
+            .evaluate_top(&format!(
+                "window['{VISITOR}'] ? window['{VISITOR}'].dueWithin({}) : 0",
+                self.timing.settle_max.as_millis()
+            ))
+            .await
+            .and_then(|v| v.as_f64());
+        if due.is_none_or(|due| due >= 0.0) {
+            return false;
+        }
+        self.drain_events().await;
+        let log = self.shared.log.lock().expect("visit log");
+        log.in_flight.is_empty() && log.last_activity == quiet_since
     }
 
     /// The absolute hrefs of the top document's links, in document order; None when the page

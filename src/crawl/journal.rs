@@ -1,6 +1,6 @@
-//! The scan's journal: every page visit, as the crawl merged it, appended to a file beside the
+//! The scan's journal: every page visit, as it finished, appended to a file beside the
 //! scan (JSON lines after a header naming the settings). An interrupted scan keeps it, and
-//! `--resume` replays it: the crawl runs again through the same levels in the same order, each
+//! `--resume` replays it: the crawl runs again taking pages in the same order, each
 //! page the journal holds taken from it instead of the browser, so the pages left are visited
 //! once and the result is the scan an uninterrupted run would have written.
 //!
@@ -183,6 +183,11 @@ impl Replay {
             }
         }
         Ok(Replay { visits })
+    }
+
+    /// Whether the journal holds a visit of `url` in `mode` not yet replayed.
+    pub(super) fn holds(&self, mode: Mode, url: &str) -> bool {
+        self.visits.contains_key(&(mode, url.to_string()))
     }
 
     /// The journaled visit of `url` in `mode`, once.

@@ -1,6 +1,7 @@
-//! The crawl: discovery feeds the frontier, tabs visit each breadth-first level concurrently,
-//! captures are merged into the inventory in the level's (deterministic) order, and the whole
-//! becomes a `Scan`. A failed page is a row; only a browser that cannot be started is an error.
+//! The crawl: discovery feeds the frontier, tabs take its pages breadth-first as each tab frees
+//! up, visits are merged into the inventory in the order pages were taken (deterministic, not
+//! the order tabs finished), and the whole becomes a `Scan`. A failed page is a row; only a
+//! browser that cannot be started is an error.
 //!
 //! One page is `page` (load, consent, capture, then its row and links); the tab pool with its
 //! browser restarts and retry rule is `pool`; robots.txt and sitemaps are `discovery`.
@@ -84,7 +85,7 @@ pub enum ScanEvent {
     Discovered { total: usize },
     /// A page was visited (pages the browser died on are reported once retried).
     PageDone { url: String, outcome: PageOutcome },
-    /// Distinct cookies in the inventory so far (after each breadth-first level).
+    /// Distinct cookies in the inventory so far (as visits are merged).
     CookiesFound { total: usize },
     /// The browser died and was relaunched.
     BrowserRestarted { reason: String },
@@ -122,7 +123,10 @@ pub async fn run_scan(
 
     let mut modes = settings.modes.iter().copied();
     let first_mode = modes.next().unwrap_or(Mode::BeforeConsent);
+    let mut modes_ms = BTreeMap::new();
+    let pass_clock = Instant::now();
     let (first_run, pages) = crawler.crawl(first_mode, &start).await;
+    modes_ms.insert(first_mode.as_str().to_string(), elapsed_ms(pass_clock));
     // A site the first pass could not reach is an outage: the other passes would only fail
     // the same way, more slowly.
     let reached = first_run.pages.iter().any(|p| p.outcome == PageOutcome::Ok);
@@ -131,7 +135,9 @@ pub async fn run_scan(
         if crawler.stopped() {
             break;
         }
+        let pass_clock = Instant::now();
         runs.push(crawler.revisit(mode, &pages).await);
+        modes_ms.insert(mode.as_str().to_string(), elapsed_ms(pass_clock));
     }
     let complete = !crawler.stopped();
     let outcome = if !complete {
@@ -144,11 +150,11 @@ pub async fn run_scan(
     let skipped_urls = crawler.skipped_urls();
     let site = Site {
         start_url: start.to_string(),
-        host: crawler.frontier.scope().start_host().to_string(),
-        registrable_domain: crawler.frontier.scope().site().to_string(),
+        host: crawler.ledger.frontier.scope().start_host().to_string(),
+        registrable_domain: crawler.ledger.frontier.scope().site().to_string(),
     };
-    let pages_ms = std::mem::take(&mut crawler.pages_ms);
-    let inventory = std::mem::replace(&mut crawler.inventory, Inventory::new("", false));
+    let pages_ms = std::mem::take(&mut crawler.ledger.pages_ms);
+    let inventory = std::mem::replace(&mut crawler.ledger.inventory, Inventory::new("", false));
     crawler.session.close().await;
     let (cookies, blocked_cookies, storage) = inventory.into_records();
     let finished_at = SystemTime::now();
@@ -168,14 +174,21 @@ pub async fn run_scan(
         blocked_cookies,
         storage,
         skipped_urls,
-        ignored_parameters: std::mem::take(&mut crawler.ignored).into_values().collect(),
+        ignored_parameters: std::mem::take(&mut crawler.ledger.ignored)
+            .into_values()
+            .collect(),
         timing: Timing {
             started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
             finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),
-            duration_ms: clock.elapsed().as_millis() as u64,
+            duration_ms: elapsed_ms(clock),
             pages_ms,
+            modes_ms,
         },
     })
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn record_settings(settings: &ScanSettings) -> RecordedSettings {
@@ -223,6 +236,62 @@ fn record_settings(settings: &ScanSettings) -> RecordedSettings {
     }
 }
 
+/// Where one merged page leads: the page it ended on, its leads, and their depth.
+type Found = (String, Leads, u32);
+
+impl Ledger {
+    /// Merges one visit of the discovering pass: its row, its evidence, and the URL it ended
+    /// on marked seen. Returns where it leads (nothing for a page the stop left unvisited).
+    fn merge(
+        &mut self,
+        run: &mut ModeRun,
+        page: &QueuedPage,
+        result: Option<VisitResult>,
+        stopped: bool,
+        visited: &mut Vec<QueuedPage>,
+    ) -> Option<Found> {
+        if stopped && result.is_none() {
+            // Never reached before the stop: not a row, the scan is marked incomplete.
+            return None;
+        }
+        let (record, leads) = self.record_visit(run, page, result);
+        if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok()) {
+            self.frontier.mark_seen(&final_url);
+        }
+        let from = record.final_url.clone().unwrap_or(record.url.clone());
+        if matches!(record.outcome, PageOutcome::Ok | PageOutcome::Failed) {
+            visited.push(page.clone());
+        }
+        let depth = page.depth + 1;
+        run.pages.push(record);
+        Some((from, leads, depth))
+    }
+}
+
+/// Offers the frontier where a merged page leads, links before click targets.
+async fn offer_leads(
+    discovery: &mut Discovery,
+    session: &BrowserSession,
+    frontier: &mut Frontier,
+    (from, leads, depth): Found,
+) {
+    let clicked = leads.clicked.into_iter().map(|(url, element)| {
+        let via = Via::Click {
+            from: from.clone(),
+            element,
+        };
+        (url, via)
+    });
+    let linked = leads.links.into_iter().map(|url| {
+        let via = Via::Link { from: from.clone() };
+        (url, via)
+    });
+    for (url, via) in linked.chain(clicked).collect::<Vec<_>>() {
+        let allowed = discovery.allows(session, &url).await;
+        frontier.offer(&url, depth, via, allowed);
+    }
+}
+
 /// The state of one pass: its run record, browser context and tabs.
 struct Pass {
     run: ModeRun,
@@ -252,14 +321,12 @@ impl Pass {
     }
 }
 
-struct Crawler<'a> {
-    settings: &'a ScanSettings,
-    session: BrowserSession,
+/// What the crawl has learnt, merged visit by visit in a deterministic order: the frontier,
+/// the inventory and the notes that become the scan's lists. Kept apart from the browser so
+/// visits may run while earlier ones are merged.
+struct Ledger {
     frontier: Frontier,
     inventory: Inventory,
-    discovery: Discovery,
-    observer: Observer,
-    stop: watch::Receiver<bool>,
     pages_ms: BTreeMap<String, u64>,
     /// Off-site redirect targets and other refusals the frontier does not know about.
     extra_skipped: Vec<SkippedUrl>,
@@ -267,6 +334,15 @@ struct Crawler<'a> {
     volatile: BTreeSet<String>,
     /// Parameters left out of URLs, by name.
     ignored: BTreeMap<String, IgnoredParameter>,
+}
+
+struct Crawler<'a> {
+    settings: &'a ScanSettings,
+    session: BrowserSession,
+    ledger: Ledger,
+    discovery: Discovery,
+    observer: Observer,
+    stop: watch::Receiver<bool>,
     /// The visits of the interrupted scan this one resumes.
     replay: Replay,
     journal: Option<JournalWriter>,
@@ -296,22 +372,24 @@ impl<'a> Crawler<'a> {
         Ok(Crawler {
             settings,
             session,
-            frontier: Frontier::new(scope, settings.limits.clone()),
-            inventory,
+            ledger: Ledger {
+                frontier: Frontier::new(scope, settings.limits.clone()),
+                inventory,
+                pages_ms: BTreeMap::new(),
+                extra_skipped: Vec::new(),
+                volatile: BTreeSet::new(),
+                ignored: BTreeMap::new(),
+            },
             discovery: Discovery::new(settings.obey_robots),
             observer,
             stop,
-            pages_ms: BTreeMap::new(),
-            extra_skipped: Vec::new(),
-            volatile: BTreeSet::new(),
-            ignored: BTreeMap::new(),
             replay,
             journal,
         })
     }
 
     fn gate(&self) -> ScopeGate {
-        let scope = self.frontier.scope().clone();
+        let scope = self.ledger.frontier.scope().clone();
         Arc::new(move |url: &Url| scope.decide(url) != ScopeDecision::OutOfScope)
     }
 
@@ -320,10 +398,10 @@ impl<'a> Crawler<'a> {
         (self.observer)(&ScanEvent::PassStarted { mode, pages: None });
         let mut pass = Pass::new(mode, true);
         let allowed = self.discovery.allows(&self.session, start).await;
-        self.frontier.offer(start, 0, Via::Start, allowed);
+        self.ledger.frontier.offer(start, 0, Via::Start, allowed);
         for extra in &self.settings.extra_start_urls {
             let allowed = self.discovery.allows(&self.session, extra).await;
-            self.frontier.offer(extra, 0, Via::Start, allowed);
+            self.ledger.frontier.offer(extra, 0, Via::Start, allowed);
         }
         let sitemap_pages = if self.settings.use_sitemaps {
             self.discovery.sitemap_pages(&self.session, start).await
@@ -333,89 +411,49 @@ impl<'a> Crawler<'a> {
         self.announce();
         let driver = self.driver(mode);
         let mut visited = Vec::new();
-        let mut level_index = 0usize;
-        loop {
-            if self.stopped() {
-                break;
-            }
-            let level = self.frontier.take_level();
-            if level.is_empty() {
-                break;
-            }
+        // The start pages first, together: the banner is answered on them, their renders are
+        // compared for session ids, and a spoiled consent context starts over with them.
+        let level = self.ledger.frontier.take_level();
+        if !level.is_empty() && !self.stopped() {
             let results = self
-                .visit_or_replay(&mut pass, &level, driver.as_ref(), level_index == 0)
+                .visit_or_replay(&mut pass, &level, driver.as_ref(), true)
                 .await;
-            let found = self.merge_level(&mut pass, &level, results, &mut visited);
-            for (from, leads, depth) in found {
-                let clicked = leads.clicked.into_iter().map(|(url, element)| {
-                    let via = Via::Click {
-                        from: from.clone(),
-                        element,
-                    };
-                    (url, via)
-                });
-                let linked = leads.links.into_iter().map(|url| {
-                    let via = Via::Link { from: from.clone() };
-                    (url, via)
-                });
-                for (url, via) in linked.chain(clicked).collect::<Vec<_>>() {
-                    let allowed = self.discovery.allows(&self.session, &url).await;
-                    self.frontier.offer(&url, depth, via, allowed);
-                }
+            let stopped = self.stopped();
+            let mut found = Vec::new();
+            for (page, result) in level.iter().zip(results) {
+                found.extend(
+                    self.ledger
+                        .merge(&mut pass.run, page, result, stopped, &mut visited),
+                );
             }
-            if level_index == 0 {
-                for (page, sitemap) in &sitemap_pages {
-                    let allowed = self.discovery.allows(&self.session, page).await;
-                    self.frontier.offer(
-                        page,
-                        1,
-                        Via::Sitemap {
-                            sitemap: sitemap.clone(),
-                        },
-                        allowed,
-                    );
-                }
+            for leads in found {
+                offer_leads(
+                    &mut self.discovery,
+                    &self.session,
+                    &mut self.ledger.frontier,
+                    leads,
+                )
+                .await;
             }
-            level_index += 1;
+            for (page, sitemap) in &sitemap_pages {
+                let allowed = self.discovery.allows(&self.session, page).await;
+                self.ledger.frontier.offer(
+                    page,
+                    1,
+                    Via::Sitemap {
+                        sitemap: sitemap.clone(),
+                    },
+                    allowed,
+                );
+            }
             (self.observer)(&ScanEvent::CookiesFound {
-                total: self.inventory.cookie_count(),
+                total: self.ledger.inventory.cookie_count(),
             });
             self.announce();
         }
+        // Then every other page as a tab frees up.
+        self.stream(&mut pass, driver.as_ref(), &mut visited).await;
         (self.finish_pass(pass).await, visited)
-    }
-
-    /// Merges a level's visits in level order, so the inventory never depends on which tab
-    /// was faster; returns where each page leads with the depth they are offered at.
-    fn merge_level(
-        &mut self,
-        pass: &mut Pass,
-        level: &[QueuedPage],
-        results: Vec<Option<VisitResult>>,
-        visited: &mut Vec<QueuedPage>,
-    ) -> Vec<(String, Leads, u32)> {
-        let mut found_links: Vec<(String, Leads, u32)> = Vec::new();
-        let stopped = self.stopped();
-        for (page, result) in level.iter().zip(results) {
-            if stopped && result.is_none() {
-                // Never reached before the stop: not a row, the scan is marked incomplete.
-                continue;
-            }
-            let (record, links) = self.record_visit(&mut pass.run, page, result);
-            if let Some(final_url) = record.final_url.as_ref().and_then(|u| Url::parse(u).ok()) {
-                self.frontier.mark_seen(&final_url);
-            }
-            found_links.push((
-                record.final_url.clone().unwrap_or(record.url.clone()),
-                links,
-                page.depth + 1,
-            ));
-            if matches!(record.outcome, PageOutcome::Ok | PageOutcome::Failed) {
-                visited.push(page.clone());
-            }
-            pass.run.pages.push(record);
-        }
-        found_links
     }
 
     /// A further pass over pages already discovered, in another consent mode. The first page
@@ -440,11 +478,11 @@ impl<'a> Crawler<'a> {
                     if stopped && result.is_none() {
                         continue;
                     }
-                    let (record, _) = self.record_visit(&mut pass.run, page, result);
+                    let (record, _) = self.ledger.record_visit(&mut pass.run, page, result);
                     pass.run.pages.push(record);
                 }
                 (self.observer)(&ScanEvent::CookiesFound {
-                    total: self.inventory.cookie_count(),
+                    total: self.ledger.inventory.cookie_count(),
                 });
             }
         }
@@ -481,12 +519,13 @@ impl<'a> Crawler<'a> {
 
     fn announce(&self) {
         (self.observer)(&ScanEvent::Discovered {
-            total: self.frontier.queued_total(),
+            total: self.ledger.frontier.queued_total(),
         });
     }
 
     fn skipped_urls(&self) -> Vec<SkippedUrl> {
         let mut skipped: Vec<SkippedUrl> = self
+            .ledger
             .frontier
             .skipped()
             .into_iter()
@@ -494,7 +533,7 @@ impl<'a> Crawler<'a> {
                 url,
                 reason: offer.skip_reason(),
             })
-            .chain(self.extra_skipped.iter().cloned())
+            .chain(self.ledger.extra_skipped.iter().cloned())
             .collect();
         skipped.sort();
         skipped.dedup();

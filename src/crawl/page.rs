@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use url::Url;
 
-use super::Crawler;
+use super::Ledger;
 use crate::browser::{BrowserError, BrowserSession, Exploration, Tab, Visit};
 use crate::consent::ConsentDriver;
 use crate::discover::{
@@ -42,7 +42,13 @@ pub(super) async fn visit_page(
 ) -> VisitResult {
     // What the jar held before, so a cookie no write explains can still be dated to a visit.
     let jar_before = session.cookies(context).await?;
-    let mut loaded = tab.load(url).await?;
+    // A visitor's steps end in a settle: they run while the network quiets down. Answering
+    // a banner waits for a settled page, and so does capturing a plain visit.
+    let mut loaded = if consent.is_none() && tab.timing().visitor {
+        tab.navigate(url).await?
+    } else {
+        tab.load(url).await?
+    };
     let mut answered = None;
     let mut exploration = Exploration::default();
     let mut rerendered_links = None;
@@ -95,7 +101,7 @@ pub(super) struct Leads {
     pub(super) clicked: Vec<(Url, String)>,
 }
 
-impl Crawler<'_> {
+impl Ledger {
     /// Turns a visit into its page row and the in-scope pages it leads to.
     pub(super) fn record_visit(
         &mut self,
@@ -208,6 +214,33 @@ impl Crawler<'_> {
             .collect();
         record.links_found = links.len() + clicked.len();
         (record, Leads { links, clicked })
+    }
+
+    /// Where a visit not yet merged leads, for visiting ahead: its links and click targets as
+    /// `lead` resolves them, but noting nothing, and only pages the frontier has not seen and
+    /// that carry no query (a calendar's next month is left to the frontier's budget).
+    pub(super) fn leads_ahead(&self, page: &QueuedPage, visited: &PageVisit) -> Vec<Url> {
+        let base = visited
+            .visit
+            .final_url
+            .as_ref()
+            .and_then(normalize)
+            .unwrap_or_else(|| page.url.clone());
+        let hrefs = visited
+            .exploration
+            .links
+            .iter()
+            .chain(&visited.visit.links)
+            .chain(visited.exploration.reached.iter().map(|r| &r.url));
+        let mut seen = HashSet::new();
+        hrefs
+            .filter_map(|href| resolve_link(&base, href))
+            .filter_map(|url| normalize(&without_params(&url, &self.volatile)))
+            .filter(|url| url.query().is_none())
+            .filter(|url| self.frontier.scope().decide(url) == ScopeDecision::Crawl)
+            .filter(|url| !self.frontier.is_seen(url))
+            .filter(|url| seen.insert(url.to_string()))
+            .collect()
     }
 
     /// A link or click target as the frontier takes it: resolved, normalised, session ids and

@@ -4,7 +4,7 @@
 //! (the level's pages in order, each page's links in order), so the frontier only has to
 //! keep insertion order for the whole crawl to be deterministic, whatever the timing.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use url::Url;
 
@@ -97,7 +97,7 @@ pub struct Frontier {
     /// Page keys queued or marked seen.
     seen: HashSet<String>,
     /// Pending pages by depth, each level in insertion order.
-    pending: BTreeMap<u32, Vec<QueuedPage>>,
+    pending: BTreeMap<u32, VecDeque<QueuedPage>>,
     queued_total: usize,
     /// Query-string URLs queued per `query_free` key.
     query_variants: HashMap<String, usize>,
@@ -179,7 +179,7 @@ impl Frontier {
         self.pending
             .entry(depth)
             .or_default()
-            .push(QueuedPage { url, depth, via });
+            .push_back(QueuedPage { url, depth, via });
         Offer::Queued
     }
 
@@ -201,13 +201,24 @@ impl Frontier {
     pub fn take_level(&mut self) -> Vec<QueuedPage> {
         self.pending
             .pop_first()
-            .map(|(_, pages)| pages)
+            .map(|(_, pages)| pages.into())
             .unwrap_or_default()
+    }
+
+    /// Removes and returns the next pending page: the lowest pending depth first, each depth
+    /// in insertion order. Taken one by one, pages come in the order `take_level` gives them.
+    pub fn take_next(&mut self) -> Option<QueuedPage> {
+        let mut level = self.pending.first_entry()?;
+        let page = level.get_mut().pop_front();
+        if level.get().is_empty() {
+            level.remove();
+        }
+        page
     }
 
     /// Number of pages waiting in all levels.
     pub fn pending(&self) -> usize {
-        self.pending.values().map(Vec::len).sum()
+        self.pending.values().map(VecDeque::len).sum()
     }
 
     /// Pages ever queued (not counting [`Frontier::mark_seen`]).
@@ -251,6 +262,19 @@ mod tests {
         level.iter().map(|p| p.url.to_string()).collect()
     }
 
+    /// Offers the links `site` lists for `page`, one level deeper.
+    fn offer_links(frontier: &mut Frontier, site: &[(&str, &[&str])], page: &QueuedPage) {
+        let links = site
+            .iter()
+            .find(|(path, _)| *path == page.url.path())
+            .map(|(_, links)| *links)
+            .unwrap_or_default();
+        for href in links {
+            let target = page.url.join(href).unwrap();
+            frontier.offer(&target, page.depth + 1, link(page.url.as_str()), true);
+        }
+    }
+
     /// A tiny site: each page links to the listed paths.
     fn crawl(site: &[(&str, &[&str])], limits: Limits) -> (Vec<Vec<String>>, Frontier) {
         let mut frontier = frontier(limits);
@@ -262,15 +286,7 @@ mod tests {
                 break;
             }
             for page in &level {
-                let links = site
-                    .iter()
-                    .find(|(path, _)| *path == page.url.path())
-                    .map(|(_, links)| *links)
-                    .unwrap_or_default();
-                for href in links {
-                    let target = page.url.join(href).unwrap();
-                    frontier.offer(&target, page.depth + 1, link(page.url.as_str()), true);
-                }
+                offer_links(&mut frontier, site, page);
             }
             levels.push(urls(&level));
         }
@@ -292,6 +308,27 @@ mod tests {
         ("/a", &["/a/1", "/b/1"]),
         ("/b/1", &["/deep"]),
     ];
+
+    /// Pages taken one at a time, each one's links offered as it is taken (as the crawl
+    /// merges visits in order): the same pages in the same order as level by level.
+    #[test]
+    fn one_page_at_a_time_is_the_same_crawl_as_level_by_level() {
+        for max_pages in [3, 5, 100] {
+            let limits = Limits {
+                max_pages,
+                ..Limits::default()
+            };
+            let (levels, _) = crawl(SITE, limits.clone());
+            let mut frontier = frontier(limits);
+            frontier.offer(&u("https://www.shop.test/"), 0, Via::Start, true);
+            let mut taken = Vec::new();
+            while let Some(page) = frontier.take_next() {
+                offer_links(&mut frontier, SITE, &page);
+                taken.push(page.url.to_string());
+            }
+            assert_eq!(taken, levels.concat(), "max_pages {max_pages}");
+        }
+    }
 
     #[test]
     fn breadth_first_in_offer_order() {

@@ -476,4 +476,7 @@ pub struct Timing {
     pub duration_ms: u64,
     /// Time taken per page, keyed `<mode> <url>`.
     pub pages_ms: BTreeMap<String, u64>,
+    /// Wall-clock time of each consent mode's pass, keyed by mode (absent in older scans).
+    #[serde(default)]
+    pub modes_ms: BTreeMap<String, u64>,
 }

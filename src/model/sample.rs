@@ -81,6 +81,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
             finished_at: "2026-11-28T04:01:00Z".into(),
             duration_ms: 60_000,
             pages_ms: BTreeMap::new(),
+            modes_ms: BTreeMap::new(),
         },
     }
 }
