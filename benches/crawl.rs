@@ -35,7 +35,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use cookiescan::browser::{BrowserOptions, BrowserSession, BrowserSource, find_chrome};
+use cookiescan::browser::{
+    BrowserOptions, BrowserSession, BrowserSource, NAVIGATIONS_PER_TAB, find_chrome,
+};
 use cookiescan::crawl::DEFAULT_CONCURRENCY;
 use cookiescan::model::{PageOutcome, Scan};
 use cookiescan::site::{SiteRequest, SiteResponse, SiteServer, TRANSPARENT_GIF};
@@ -266,7 +268,8 @@ impl Bench {
     }
 
     /// (a): the same Chromium, launched with cookiescan's own flags, loads each URL in turn on
-    /// `tabs` tabs of one fresh context: navigate, wait for `load`, nothing else.
+    /// `tabs` tabs of one fresh context: navigate, wait for `load`, nothing else; each tab
+    /// replaced after as many navigations as cookiescan's (a renderer slows as it ages).
     async fn bare_loop(&self, urls: &[String], tabs: usize) -> Value {
         let marker = self.marker();
         let options = BrowserOptions {
@@ -285,29 +288,33 @@ impl Bench {
             .await
             .expect("browser starts");
         let context = session.new_context().await.expect("context");
-        let mut pages = Vec::new();
-        for _ in 0..tabs {
-            pages.push(session.new_page(&context).await.expect("tab"));
-        }
         let sampler = Sampler::start(&marker, None);
         let next = AtomicUsize::new(0);
         let failed = AtomicUsize::new(0);
         let started = Instant::now();
-        let workers = pages.iter().map(|page| {
-            let (next, failed) = (&next, &failed);
+        let workers = (0..tabs).map(|_| {
+            let (next, failed, session, context) = (&next, &failed, &session, &context);
             async move {
+                let mut page = session.new_page(context).await.expect("tab");
+                let mut navigations = 0;
                 while let Some(url) = urls.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    if navigations == NAVIGATIONS_PER_TAB {
+                        let _ = page.close().await;
+                        page = session.new_page(context).await.expect("tab");
+                        navigations = 0;
+                    }
+                    navigations += 1;
                     let load = tokio::time::timeout(Duration::from_secs(30), page.goto(url));
                     if !matches!(load.await, Ok(Ok(_))) {
                         failed.fetch_add(1, Ordering::SeqCst);
                     }
                 }
+                let _ = page.close().await;
             }
         });
         futures::future::join_all(workers).await;
         let wall = started.elapsed().as_secs_f64();
         let (chromium_mib, _) = sampler.stop();
-        drop(pages);
         session.close().await;
         json!({
             "tabs": tabs,

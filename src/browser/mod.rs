@@ -14,5 +14,5 @@ pub(crate) mod tables;
 mod visitor;
 
 pub use session::{BrowserError, BrowserOptions, BrowserSession, BrowserSource, find_chrome};
-pub use tab::{Frame, Loaded, ScopeGate, Tab, Visit, VisitTiming};
+pub use tab::{Frame, Loaded, NAVIGATIONS_PER_TAB, ScopeGate, Tab, Visit, VisitTiming};
 pub use visitor::{Exploration, Reached};

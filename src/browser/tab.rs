@@ -4,7 +4,7 @@
 //! wrote. Whatever runs between the two (answering a banner) drives the tab through its
 //! primitives: frames, evaluation, screenshots, settling.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -52,6 +52,9 @@ const PROBE_LIMIT: Duration = Duration::from_secs(15);
 /// Network silence after which a visit with a visitor's steps asks the page whether anything
 /// is still pending, rather than waiting out the whole `settle_quiet`.
 const QUIET_PROBE: Duration = Duration::from_millis(150);
+
+/// Navigations after which a tab is replaced by a fresh one.
+pub const NAVIGATIONS_PER_TAB: usize = 50;
 
 /// Why a visit failed when the page's renderer stopped answering.
 const STOPPED_RESPONDING: &str =
@@ -155,6 +158,8 @@ pub struct Tab {
     /// A command ran out of time though the renderer still answers (a huge document): the
     /// optional steps (pointer, clicks) are skipped for the rest of the visit.
     sluggish: AtomicBool,
+    /// Navigations so far: a tab that has made many is replaced (see [`Tab::worn_out`]).
+    navigations: AtomicUsize,
 }
 
 fn cdp_error(error: impl std::fmt::Display) -> BrowserError {
@@ -197,6 +202,7 @@ impl Tab {
             task,
             unresponsive: AtomicBool::new(false),
             sluggish: AtomicBool::new(false),
+            navigations: AtomicUsize::new(0),
         })
     }
 
@@ -217,6 +223,7 @@ impl Tab {
         let timing = self.timing;
         *self.shared.log.lock().expect("visit log") = VisitLog::new();
         self.sluggish.store(false, Ordering::Relaxed);
+        self.navigations.fetch_add(1, Ordering::Relaxed);
         let navigation = tokio::time::timeout(
             timing.page_timeout,
             self.page.execute(NavigateParams::new(url.as_str())),
@@ -574,6 +581,13 @@ impl Tab {
     /// Whether a command of this visit ran out of time.
     pub(super) fn is_sluggish(&self) -> bool {
         self.sluggish.load(Ordering::Relaxed)
+    }
+
+    /// Whether the tab has navigated often enough to be replaced: a renderer that has loaded
+    /// hundreds of pages grows (history, caches, leaked documents) and every page in it
+    /// loads slower. A fresh tab costs one `Target.createTarget` and the instrumentation.
+    pub fn worn_out(&self) -> bool {
+        self.navigations.load(Ordering::Relaxed) >= NAVIGATIONS_PER_TAB
     }
 
     /// Whether the page's renderer stopped answering during this visit.

@@ -572,7 +572,7 @@ async fn visit_one(
             other => session.classify(other),
         });
     let broken = match &visit {
-        Ok(v) => v.visit.tab_broken,
+        Ok(v) => v.visit.tab_broken || tab.worn_out(),
         Err(_) => true,
     };
     if broken && let Some(tab) = slot.take() {
