@@ -4,7 +4,7 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -36,7 +36,8 @@ async fn fixture(configure: impl FnOnce(&FixtureState)) -> Fixture {
 
 use support::run_cookiescan as cookiescan;
 
-async fn scan(fixture: &Fixture, name: &str, extra: &[&str]) -> (Output, Option<Scan>) {
+/// The arguments of a scan of the fixture into `<name>.json` in its directory, and that path.
+fn scan_args(fixture: &Fixture, name: &str, extra: &[&str]) -> (Vec<String>, PathBuf) {
     let out = fixture.dir.path().join(format!("{name}.json"));
     let mut args = vec![
         "scan".to_string(),
@@ -51,6 +52,11 @@ async fn scan(fixture: &Fixture, name: &str, extra: &[&str]) -> (Output, Option<
         args.push("--modes=before-consent".into());
     }
     args.extend(extra.iter().map(|s| s.to_string()));
+    (args, out)
+}
+
+async fn scan(fixture: &Fixture, name: &str, extra: &[&str]) -> (Output, Option<Scan>) {
+    let (args, out) = scan_args(fixture, name, extra);
     let output = cookiescan(args).await;
     let scan = std::fs::read_to_string(&out)
         .ok()
@@ -401,17 +407,7 @@ async fn chromiums_sandbox_is_on_when_cookiescan_is_not_root() {
     let fixture = fixture(|_| {}).await;
     let home = fixture.dir.path();
     std::fs::set_permissions(home, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let out = home.join("sandboxed.json");
-    let mut args = vec![
-        "scan".to_string(),
-        START_URL.to_string(),
-        "--quiet".into(),
-        "--modes=before-consent".into(),
-        "--max-pages=3".into(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&fixture.server));
+    let (args, out) = scan_args(&fixture, "sandboxed", &["--max-pages=3"]);
     let mut command = support::command(&args);
     command
         .env("HOME", home)

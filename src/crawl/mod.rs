@@ -446,9 +446,7 @@ impl<'a> Crawler<'a> {
                     allowed,
                 );
             }
-            (self.observer)(&ScanEvent::CookiesFound {
-                total: self.ledger.inventory.cookie_count(),
-            });
+            self.count_cookies();
             self.announce();
         }
         // Then every other page as a tab frees up.
@@ -481,9 +479,7 @@ impl<'a> Crawler<'a> {
                     let (record, _) = self.ledger.record_visit(&mut pass.run, page, result);
                     pass.run.pages.push(record);
                 }
-                (self.observer)(&ScanEvent::CookiesFound {
-                    total: self.ledger.inventory.cookie_count(),
-                });
+                self.count_cookies();
             }
         }
         self.finish_pass(pass).await
@@ -515,6 +511,12 @@ impl<'a> Crawler<'a> {
 
     fn stopped(&self) -> bool {
         *self.stop.borrow()
+    }
+
+    fn count_cookies(&self) {
+        (self.observer)(&ScanEvent::CookiesFound {
+            total: self.ledger.inventory.cookie_count(),
+        });
     }
 
     fn announce(&self) {

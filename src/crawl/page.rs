@@ -234,8 +234,9 @@ impl Ledger {
             .chain(visited.exploration.reached.iter().map(|r| &r.url));
         let mut seen = HashSet::new();
         hrefs
-            .filter_map(|href| resolve_link(&base, href))
-            .filter_map(|url| normalize(&without_params(&url, &self.volatile)))
+            .filter_map(|href| self.resolve(&base, href))
+            // As the frontier will hold it, so the page is known when its turn comes.
+            .filter_map(|url| normalize(&url))
             .filter(|url| url.query().is_none())
             .filter(|url| self.frontier.scope().decide(url) == ScopeDecision::Crawl)
             .filter(|url| !self.frontier.is_seen(url))
@@ -250,8 +251,13 @@ impl Ledger {
         for name in session_params(&raw) {
             self.ignore_parameter(&name, "session id", href);
         }
-        let url = without_params(&resolve_link(base, href)?, &self.volatile);
+        let url = self.resolve(base, href)?;
         (self.frontier.scope().decide(&url) != ScopeDecision::OutOfScope).then_some(url)
+    }
+
+    /// An href found at `base`, resolved and normalised, volatile parameters removed.
+    fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
+        Some(without_params(&resolve_link(base, href)?, &self.volatile))
     }
 
     /// Notes a parameter the crawl leaves out of URLs (the first example found is kept).

@@ -106,11 +106,16 @@ impl Crawler<'_> {
             if self.stopped() {
                 break;
             }
-            if let Err(reason) = self.revive(pass, driver, &mut idle).await {
-                for seq in retry.drain(..) {
-                    finished.insert(seq, Err(BrowserError::Gone(reason.clone())));
+            match self.revive(pass, driver).await {
+                Ok(Revived::Relaunched) => idle.clear(),
+                Ok(Revived::AsItWas) => {}
+                Err(why) => {
+                    let reason = why.to_string();
+                    for seq in retry.drain(..) {
+                        finished.insert(seq, Err(BrowserError::Gone(reason.clone())));
+                    }
+                    break;
                 }
-                break;
             }
             let Some(context) = pass.context.clone() else {
                 break;
@@ -140,12 +145,8 @@ impl Crawler<'_> {
                         )
                         .await;
                     }
-                    (self.observer)(&ScanEvent::CookiesFound {
-                        total: self.ledger.inventory.cookie_count(),
-                    });
-                    (self.observer)(&ScanEvent::Discovered {
-                        total: self.ledger.frontier.queued_total(),
-                    });
+                    self.count_cookies();
+                    self.announce();
                 }
                 while in_flight.len() < concurrency && !browser_died && !self.stopped() {
                     let target = match retry.pop_front() {
@@ -239,15 +240,14 @@ impl Crawler<'_> {
                     Target::Ahead(_) => ahead.finished(&page.url),
                 };
                 if gone {
-                    // Retried in its turn (a page visited ahead is visited again when taken).
-                    if let Some(seq) = seq {
-                        let crashed = crashes.entry(seq).or_default();
-                        *crashed += 1;
-                        if *crashed < 2 {
-                            retry.push_back(seq);
-                            continue;
-                        }
-                    } else {
+                    // A page visited ahead is visited again when the frontier takes it.
+                    let Some(seq) = seq else {
+                        continue;
+                    };
+                    let crashed = crashes.entry(seq).or_default();
+                    *crashed += 1;
+                    if *crashed < 2 {
+                        retry.push_back(seq);
                         continue;
                     }
                 }
@@ -295,37 +295,39 @@ impl Crawler<'_> {
         pass.tabs = idle;
     }
 
-    /// Makes the pass's context usable: created when it has none (the browser relaunched
-    /// first when it died, at most `MAX_BROWSER_RESTARTS` times a pass). Err says why not.
+    /// Makes the pass's context usable: created when it has none (presets planted, a resumed
+    /// pass's jar restored), or, when the browser died or no context could be made, the
+    /// browser relaunched (at most `MAX_BROWSER_RESTARTS` times a pass) with a fresh one.
     async fn revive(
         &mut self,
         pass: &mut Pass,
         driver: Option<&ConsentDriver>,
-        idle: &mut [Option<Tab>],
-    ) -> Result<(), String> {
-        if self.session.is_alive() {
-            if pass.context.is_none() {
-                let context = self
-                    .session
-                    .new_context()
-                    .await
-                    .map_err(|e| e.to_string())?;
+    ) -> Result<Revived, Unrevived> {
+        if pass.context.is_none() && self.session.is_alive() {
+            pass.context = self.session.new_context().await.ok();
+            if let Some(context) = pass.context.clone() {
                 self.apply_presets(pass, &context, driver).await;
-                pass.context = Some(context);
+                if let Some((_, jar)) = pass.restore.take()
+                    && let Err(error) = self.session.restore_cookies(&context, &jar).await
+                {
+                    tracing::warn!("the resumed pass's cookies could not be restored: {error}");
+                }
             }
-            return Ok(());
+        }
+        if self.session.is_alive() && pass.context.is_some() {
+            return Ok(Revived::AsItWas);
         }
         if pass.run.browser_restarts >= MAX_BROWSER_RESTARTS {
-            return Err(format!(
-                "the browser died {MAX_BROWSER_RESTARTS} times in this pass; it was not relaunched again"
-            ));
+            return Err(Unrevived::GaveUp);
         }
-        let context = self.restart().await.map_err(|e| e.to_string())?;
+        let context = self
+            .restart()
+            .await
+            .map_err(|e| Unrevived::Failed(e.to_string()))?;
         pass.run.browser_restarts += 1;
         self.apply_presets(pass, &context, driver).await;
         pass.context = Some(context);
-        idle.iter_mut().for_each(|slot| *slot = None);
-        Ok(())
+        Ok(Revived::Relaunched)
     }
 
     /// Visits a batch of pages concurrently. When answering the banner on the pass's first
@@ -368,17 +370,6 @@ impl Crawler<'_> {
     ) -> Vec<Option<VisitResult>> {
         let mut results: Vec<Option<VisitResult>> = batch.iter().map(|_| None).collect();
         let mut crashes = vec![0u32; batch.len()];
-        if pass.context.is_none() && self.session.is_alive() {
-            pass.context = self.session.new_context().await.ok();
-            if let Some(context) = pass.context.clone() {
-                self.apply_presets(pass, &context, driver).await;
-                if let Some((_, jar)) = pass.restore.take()
-                    && let Err(error) = self.session.restore_cookies(&context, &jar).await
-                {
-                    tracing::warn!("the resumed pass's cookies could not be restored: {error}");
-                }
-            }
-        }
         loop {
             let pending: Vec<usize> = (0..batch.len())
                 .filter(|&i| match &results[i] {
@@ -390,23 +381,15 @@ impl Crawler<'_> {
             if pending.is_empty() || self.stopped() {
                 break;
             }
-            if !self.session.is_alive() || pass.context.is_none() {
-                if pass.run.browser_restarts >= MAX_BROWSER_RESTARTS {
+            match self.revive(pass, driver).await {
+                Ok(Revived::Relaunched) => pass.tabs.clear(),
+                Ok(Revived::AsItWas) => {}
+                Err(Unrevived::GaveUp) => break,
+                Err(Unrevived::Failed(error)) => {
+                    for &i in &pending {
+                        results[i] = Some(Err(BrowserError::Gone(error.clone())));
+                    }
                     break;
-                }
-                match self.restart().await {
-                    Ok(new_context) => {
-                        pass.run.browser_restarts += 1;
-                        self.apply_presets(pass, &new_context, driver).await;
-                        pass.context = Some(new_context);
-                        pass.tabs.clear();
-                    }
-                    Err(error) => {
-                        for &i in &pending {
-                            results[i] = Some(Err(BrowserError::Gone(error.to_string())));
-                        }
-                        break;
-                    }
                 }
             }
             let Some(context) = pass.context.clone() else {
@@ -571,11 +554,11 @@ async fn visit_one(
             BrowserError::Gone(_) => e,
             other => session.classify(other),
         });
-    let broken = match &visit {
+    let replace = match &visit {
         Ok(v) => v.visit.tab_broken || tab.worn_out(),
         Err(_) => true,
     };
-    if broken && let Some(tab) = slot.take() {
+    if replace && let Some(tab) = slot.take() {
         tab.close().await;
     }
     visit
@@ -596,6 +579,24 @@ fn note_replayed(pass: &mut Pass, driver: Option<&ConsentDriver>, result: &Visit
     {
         driver.mark_answered();
     }
+}
+
+/// How a pass's context was made usable.
+enum Revived {
+    AsItWas,
+    /// The browser was relaunched: the pass's tabs died with it.
+    Relaunched,
+}
+
+/// Why a pass's context could not be made usable.
+#[derive(Debug, thiserror::Error)]
+enum Unrevived {
+    #[error(
+        "the browser died {MAX_BROWSER_RESTARTS} times in this pass; it was not relaunched again"
+    )]
+    GaveUp,
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// What a tab visits in the streaming pass: the page taken `n`th, or a page ahead of the merge.
