@@ -11,6 +11,31 @@ use support::consent::{
 
 use support::run_cookiescan as run;
 
+/// `cookiescan scan URL --quiet EXTRA… --output OUT`, with the fixture's browser arguments.
+fn scan_args(
+    server: &SiteServer,
+    url: &str,
+    extra: &[String],
+    out: &std::path::Path,
+) -> Vec<String> {
+    let mut args = vec!["scan".to_string(), url.to_string(), "--quiet".into()];
+    args.extend(extra.iter().cloned());
+    args.extend(["--output".to_string(), out.display().to_string()]);
+    args.extend(support::chrome_args(server));
+    args
+}
+
+/// Runs a scan that must succeed and reads what it wrote.
+async fn scan_ok(args: Vec<String>, out: &std::path::Path) -> Scan {
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
 /// Scans one case in the given modes; returns the scan.
 async fn scan(
     server: &SiteServer,
@@ -178,6 +203,34 @@ fn check(scan: &Scan, case: &ConsentCase, mode: Mode, want: &Expectation) -> Vec
             record.verification
         ));
     }
+    // The refusal is on another page of the site: followed there, then what it took.
+    let elsewhere: &[(&str, &[&str])] = &[
+        (
+            "cookieconsent-info",
+            &["/cookie-settings", "switched off 2 categories"],
+        ),
+        ("policy-page", &["/zasady-cookies", "\"Odmítnout vše\""]),
+    ];
+    if mode == Mode::Reject
+        && let Some((_, steps)) = elsewhere.iter().find(|(id, _)| *id == case.id)
+    {
+        let verified = record
+            .attempts
+            .iter()
+            .find(|a| a.result.starts_with("verified"));
+        let by_page = verified.is_some_and(|a| {
+            a.strategy.contains("settings page")
+                && steps
+                    .iter()
+                    .all(|step| a.clicked.iter().any(|c| c.contains(step)))
+        });
+        if !by_page {
+            problems.push(format!(
+                "{mode:?}: not refused on the linked page: {:?}",
+                record.attempts
+            ));
+        }
+    }
     if in_mode(NECESSARY_COOKIE).is_none() {
         problems.push(format!("{mode:?}: the necessary cookie is missing"));
     }
@@ -328,25 +381,38 @@ async fn reject_with_config(
     config: &std::path::Path,
     out: &std::path::Path,
 ) -> Scan {
-    let mut args = vec![
-        "scan".to_string(),
-        url.into(),
-        "--quiet".into(),
-        "--modes=reject".into(),
+    let extra = [
+        "--modes=reject".to_string(),
         "--max-pages=1".into(),
         "--config".into(),
         config.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
     ];
-    args.extend(support::chrome_args(server));
-    let output = run(args).await;
+    scan_ok(scan_args(server, url, &extra, out), out).await
+}
+
+/// The gated cookies of a scan, in any mode.
+fn gated_in(scan: &Scan) -> Vec<String> {
+    scan.cookies
+        .iter()
+        .filter(|c| GATED_COOKIES.contains(&c.name.as_str()))
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// A refusal whose first flow let the trackers in (so the pass started over) and that the
+/// platform's API alone then made, in the fresh context.
+fn assert_spoiled_then_refused_by_the_api(record: &ConsentRecord) {
+    let spoiled = record
+        .attempts
+        .iter()
+        .find(|a| a.tainted)
+        .unwrap_or_else(|| panic!("no spoiled attempt recorded: {record:#?}"));
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        spoiled.result.contains("trk_uid") || spoiled.result.contains("records consent"),
+        "{spoiled:#?}"
     );
-    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:#?}");
+    assert_eq!(record.clicked, vec!["API OneTrust.RejectAll()".to_string()]);
 }
 
 /// The consent sites, a scratch directory and where a site config goes in it.
@@ -436,13 +502,6 @@ verify = { cookie = "choix_cookies", accept = "accord", reject = "refus" }
 async fn a_refusal_that_granted_consent_is_redone_or_failed_never_verified() {
     let (server, dir, config) = config_fixture().await;
     std::fs::write(&config, "").unwrap();
-    let gated_in = |scan: &Scan| -> Vec<String> {
-        scan.cookies
-            .iter()
-            .filter(|c| GATED_COOKIES.contains(&c.name.as_str()))
-            .map(|c| c.name.clone())
-            .collect()
-    };
 
     // Hidden checkboxes under styled labels are switched off through their labels: a true
     // refusal in the first context.
@@ -467,17 +526,7 @@ async fn a_refusal_that_granted_consent_is_redone_or_failed_never_verified() {
     let url = "https://www.trap-save-accepts.test/";
     let scan = reject_with_config(&server, url, &config, &out).await;
     let record = first_consent(&scan, Mode::Reject).unwrap();
-    let spoiled = record
-        .attempts
-        .iter()
-        .find(|a| a.tainted)
-        .unwrap_or_else(|| panic!("no spoiled attempt recorded: {record:#?}"));
-    assert!(
-        spoiled.result.contains("trk_uid") || spoiled.result.contains("records consent"),
-        "{spoiled:#?}"
-    );
-    assert_eq!(record.outcome, ConsentOutcome::Verified, "{record:#?}");
-    assert_eq!(record.clicked, vec!["API OneTrust.RejectAll()".to_string()]);
+    assert_spoiled_then_refused_by_the_api(record);
     assert_eq!(
         gated_in(&scan),
         Vec::<String>::new(),
@@ -518,6 +567,48 @@ verify = { cookie = "OptanonConsent", accept = 'groups=[^&]*C0002:1', reject = '
     );
     assert!(record.attempts.iter().any(|a| a.tainted), "{record:#?}");
     assert_eq!(gated_in(&scan), Vec::<String>::new());
+}
+
+/// A banner that shows only on a page past the first, answered by a flow that saves every
+/// category: the batch that page belongs to is visited again in a fresh context, where the
+/// platform's API refuses, and nothing the spoiling flow let in reaches the inventory.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_later_page_that_spoils_the_context_starts_the_pass_over() {
+    let (server, dir, config) = config_fixture().await;
+    std::fs::write(&config, "").unwrap();
+    let out = dir.path().join("late.json");
+    let extra = [
+        "--modes=before-consent,reject".to_string(),
+        "--no-sitemaps".into(),
+        "--config".into(),
+        config.display().to_string(),
+    ];
+    let url = "https://www.trap-late.test/";
+    let scan = scan_ok(scan_args(&server, url, &extra, &out), &out).await;
+    let reject = scan
+        .modes
+        .iter()
+        .find(|r| r.mode == Mode::Reject)
+        .expect("the reject pass");
+    let urls: Vec<&str> = reject.pages.iter().map(|p| p.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://www.trap-late.test/",
+            "https://www.trap-late.test/about"
+        ]
+    );
+    let record = reject
+        .consent
+        .iter()
+        .find(|r| r.page.ends_with("/about"))
+        .unwrap_or_else(|| panic!("no consent record for /about: {:#?}", reject.consent));
+    assert_spoiled_then_refused_by_the_api(record);
+    assert_eq!(
+        gated_in(&scan),
+        Vec::<String>::new(),
+        "the spoiled context's cookies"
+    );
 }
 
 /// autoconsent alone on every fixture: its contribution, measured. It must never report a
@@ -593,18 +684,13 @@ async fn a_scan_without_autoconsent_runs_with_our_rules_and_says_so() {
     let (server, dir, _config) = config_fixture().await;
     let missing = dir.path().join("no-autoconsent-here");
     let out = dir.path().join("klaro.json");
-    let mut args = vec![
-        "scan".to_string(),
-        "https://www.klaro.test/".into(),
-        "--quiet".into(),
-        "--modes=reject".into(),
+    let extra = [
+        "--modes=reject".to_string(),
         "--max-pages=1".into(),
         "--autoconsent".into(),
         missing.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
     ];
-    args.extend(support::chrome_args(&server));
+    let mut args = scan_args(&server, "https://www.klaro.test/", &extra, &out);
     let output = run(args.clone()).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");

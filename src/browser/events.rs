@@ -106,7 +106,13 @@ pub(super) struct Shared {
     pub(super) changed: Notify,
     pub(super) main_frame: FrameId,
     pub(super) gate: ScopeGate,
+    /// What helper worlds sent through [`WORLD_BINDING`], by execution context, in order.
+    pub(super) world_messages: Mutex<Vec<(i64, String)>>,
 }
+
+/// The binding exposed in helper worlds (see `Tab::create_world`): a message sent through it
+/// reaches cookiescan at once, even from a frame about to be removed.
+pub(crate) const WORLD_BINDING: &str = "__cookiescanWorld";
 
 /// Decides whether the main document may load a URL (redirect targets off the site may not).
 pub type ScopeGate = Arc<dyn Fn(&Url) -> bool + Send + Sync>;
@@ -300,6 +306,14 @@ fn on_extra_info(shared: &Shared, event: &EventResponseReceivedExtraInfo) {
 }
 
 fn on_binding(shared: &Shared, event: &EventBindingCalled) {
+    if event.name == WORLD_BINDING {
+        shared
+            .world_messages
+            .lock()
+            .expect("world messages")
+            .push((*event.execution_context_id.inner(), event.payload.clone()));
+        return;
+    }
     if event.name != BINDING {
         return;
     }

@@ -4,6 +4,7 @@
 //! wrote. Whatever runs between the two (answering a banner) drives the tab through its
 //! primitives: frames, evaluation, screenshots, settling.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -33,7 +34,8 @@ use url::Url;
 
 pub use super::events::ScopeGate;
 use super::events::{
-    Events, MainDocument, Shared, VisitLog, pump_events, refused_cookies, resolve_set_cookies,
+    Events, MainDocument, Shared, VisitLog, WORLD_BINDING, pump_events, refused_cookies,
+    resolve_set_cookies,
 };
 use super::session::{BrowserError, BrowserSession};
 use crate::capture::script::{BINDING, VISITOR, instrumentation_script};
@@ -160,6 +162,8 @@ pub struct Tab {
     sluggish: AtomicBool,
     /// Navigations so far: a tab that has made many is replaced (see [`Tab::worn_out`]).
     navigations: AtomicUsize,
+    /// The names of the helper worlds the world binding is exposed to.
+    exposed_to: Mutex<BTreeSet<String>>,
 }
 
 fn cdp_error(error: impl std::fmt::Display) -> BrowserError {
@@ -186,6 +190,7 @@ impl Tab {
             changed: Notify::new(),
             main_frame,
             gate,
+            world_messages: Mutex::new(Vec::new()),
         });
         let (sync, sync_requests) = mpsc::channel(1);
         let task = tokio::spawn(pump_events(
@@ -203,6 +208,7 @@ impl Tab {
             unresponsive: AtomicBool::new(false),
             sluggish: AtomicBool::new(false),
             navigations: AtomicUsize::new(0),
+            exposed_to: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -222,6 +228,12 @@ impl Tab {
         let started = Instant::now();
         let timing = self.timing;
         *self.shared.log.lock().expect("visit log") = VisitLog::new();
+        // The worlds of the page left behind die with it.
+        self.shared
+            .world_messages
+            .lock()
+            .expect("world messages")
+            .clear();
         self.sluggish.store(false, Ordering::Relaxed);
         self.navigations.fetch_add(1, Ordering::Relaxed);
         let navigation = tokio::time::timeout(
@@ -669,6 +681,38 @@ impl Tab {
         self.evaluate(isolated_in, expression).await
     }
 
+    /// Evaluates in a frame's own world, where its page's globals live: the top document's, or
+    /// a sub-frame's default context as the browser announced it (an isolated world when the
+    /// frame has not announced one yet).
+    pub async fn evaluate_in_page_world(
+        &self,
+        frame: &Frame,
+        expression: &str,
+    ) -> Option<serde_json::Value> {
+        if frame.top {
+            return self.evaluate(None, expression).await;
+        }
+        let context = tokio::time::timeout(
+            RENDERER_LIMIT,
+            self.page.frame_execution_context(frame.id.clone()),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+        let Some(context) = context else {
+            return self.evaluate(Some(&frame.id), expression).await;
+        };
+        let params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true)
+            .context_id(context)
+            .build()
+            .ok()?;
+        self.run_evaluate(params).await
+    }
+
     /// Evaluates in the top document's own world (where the instrumentation lives).
     pub(super) async fn evaluate_top(&self, expression: &str) -> Option<serde_json::Value> {
         self.evaluate(None, expression).await
@@ -732,8 +776,27 @@ impl Tab {
     }
 
     /// A new isolated world in a frame, named `name`, for a helper that keeps state across
-    /// calls (the id stays valid until the frame navigates). None when the frame is gone.
+    /// calls (the id stays valid until the frame navigates). Its scripts may send messages
+    /// through `window.__cookiescanWorld(text)`, read with [`Tab::world_messages`]. None when
+    /// the frame is gone.
     pub async fn create_world(&self, frame: &Frame, name: &str) -> Option<i64> {
+        let exposed = self
+            .exposed_to
+            .lock()
+            .expect("exposed worlds")
+            .contains(name);
+        if !exposed {
+            let binding = AddBindingParams::builder()
+                .name(WORLD_BINDING)
+                .execution_context_name(name)
+                .build()
+                .ok()?;
+            self.renderer_command(binding, RENDERER_LIMIT).await?;
+            self.exposed_to
+                .lock()
+                .expect("exposed worlds")
+                .insert(name.to_string());
+        }
         let params = CreateIsolatedWorldParams::builder()
             .frame_id(frame.id.clone())
             .world_name(name)
@@ -741,6 +804,14 @@ impl Tab {
             .ok()?;
         let world = self.renderer_command(params, RENDERER_LIMIT).await?;
         Some(*world.execution_context_id.inner())
+    }
+
+    /// The messages the world `world` sent through its binding since the last call, in order.
+    pub fn world_messages(&self, world: i64) -> Vec<String> {
+        let mut messages = self.shared.world_messages.lock().expect("world messages");
+        let (mine, others): (Vec<_>, Vec<_>) = messages.drain(..).partition(|(w, _)| *w == world);
+        *messages = others;
+        mine.into_iter().map(|(_, text)| text).collect()
     }
 
     /// Evaluates in a world made by `create_world`; None when it threw or the world is gone.
@@ -797,6 +868,22 @@ impl Tab {
         let model = self.renderer_command(box_model, RENDERER_LIMIT).await?;
         let quad = model.model.content.inner();
         Some((*quad.first()?, *quad.get(1)?))
+    }
+
+    /// A second tab in the same browser context, instrumented and gated like this one: for a
+    /// step that visits another page without disturbing this visit's record.
+    pub async fn sibling(
+        &self,
+        session: &BrowserSession,
+        context: &BrowserContextId,
+    ) -> Result<Tab, BrowserError> {
+        let page = session.new_page(context).await?;
+        Tab::open(page, self.shared.gate.clone(), self.timing).await
+    }
+
+    /// Whether the crawl's scope holds `url` (the gate every main document passes).
+    pub fn in_scope(&self, url: &Url) -> bool {
+        (self.shared.gate)(url)
     }
 
     /// The tab's time budget.

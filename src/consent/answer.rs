@@ -28,6 +28,8 @@ pub(super) enum Strategy<'a> {
     Heuristic,
     /// Refusing in a banner's settings layer: open it, switch every category off, save.
     SettingsLayer,
+    /// Refusing on the page of the site the banner's settings or policy link leads to.
+    SettingsPage,
     /// DuckDuckGo's autoconsent, its rule for the popup it found.
     Autoconsent,
 }
@@ -40,6 +42,7 @@ impl Strategy<'_> {
             Strategy::Api(expression) => format!("{id} API {expression}"),
             Strategy::Heuristic => format!("heuristic {} button", choice.as_str()),
             Strategy::SettingsLayer => "heuristic settings layer".into(),
+            Strategy::SettingsPage => "heuristic settings page linked from the banner".into(),
             Strategy::Autoconsent => "autoconsent".into(),
         }
     }
@@ -59,6 +62,12 @@ pub(super) struct Run {
 }
 
 impl Run {
+    /// The same run, saying whether it changed anything (following a link changes nothing).
+    pub(super) fn acting(mut self, acted: bool) -> Run {
+        self.acted = acted;
+        self
+    }
+
     /// A strategy that stopped before proof could show.
     pub(super) fn stopped(clicked: Vec<String>, why: &str) -> Run {
         Run {
@@ -74,6 +83,8 @@ impl Run {
 /// Where a banner is: its platform rule, the frames it lives in, and the heuristic's frame
 /// when the heuristic found it.
 pub(super) struct Place<'a> {
+    /// The page the banner is on.
+    pub(super) page: &'a str,
     pub(super) platform: Option<&'a Platform>,
     pub(super) frames: &'a [Frame],
     pub(super) heuristic_frame: Option<&'a Frame>,
@@ -109,6 +120,7 @@ impl ConsentDriver {
         strategies.push(Strategy::Heuristic);
         if self.choice == Choice::Reject {
             strategies.push(Strategy::SettingsLayer);
+            strategies.push(Strategy::SettingsPage);
         }
         // autoconsent's maintained rules, when ours could not answer.
         if self.engines.engine == ConsentEngine::Both && self.engines.autoconsent.is_some() {
@@ -117,10 +129,11 @@ impl ConsentDriver {
         strategies
     }
 
+    /// Answers the banner `found` on `page` (`first`: one of the pass's first pages).
     pub(super) async fn answer(
         &self,
         tab: &Tab,
-        page: &str,
+        (page, first): (&str, bool),
         found: &Found,
         session: &BrowserSession,
         context: &BrowserContextId,
@@ -200,6 +213,7 @@ impl ConsentDriver {
                     _ => None,
                 };
                 let place = Place {
+                    page,
                     platform,
                     frames: &frames,
                     heuristic_frame,
@@ -217,7 +231,8 @@ impl ConsentDriver {
                 )),
                 None => continue,
                 Some(run) => {
-                    offered = true;
+                    // A link that led to no refusal offered none.
+                    offered |= run.acted || !matches!(strategy, Strategy::SettingsPage);
                     acted_here |= run.acted;
                     record.clicked.extend(run.clicked.iter().cloned());
                     self.judge(tab, platform, run, session, context, &before)
@@ -255,12 +270,18 @@ impl ConsentDriver {
                         why.clone(),
                         true,
                     ));
-                    let result = match self.taint(&key, index + 1, &so_far) {
-                        Resume::NextStrategy => {
-                            format!("{why}; starting over in a fresh browser context")
-                        }
-                        Resume::Unanswered => {
-                            format!("{why}; starting over in a fresh browser context, unanswered")
+                    let result = if !self.can_start_over(first) {
+                        format!(
+                            "{why}; this page cannot start the pass over, which stops answering"
+                        )
+                    } else {
+                        match self.taint(&key, index + 1, &so_far) {
+                            Resume::NextStrategy => {
+                                format!("{why}; starting over in a fresh browser context")
+                            }
+                            Resume::Unanswered => format!(
+                                "{why}; starting over in a fresh browser context, unanswered"
+                            ),
                         }
                     };
                     attempts.push(attempt(describe, clicked, result, true));
@@ -358,6 +379,7 @@ impl ConsentDriver {
             }
             Strategy::Heuristic => self.run_heuristic(tab, session, context).await,
             Strategy::SettingsLayer => self.run_settings_layer(tab, session, context).await,
+            Strategy::SettingsPage => self.run_settings_page(tab, place, session, context).await,
             Strategy::Autoconsent => {
                 let run = autoconsent.as_mut()?;
                 self.run_autoconsent(tab, run, place, session, context)
@@ -408,9 +430,12 @@ impl ConsentDriver {
     async fn still_there(&self, tab: &Tab, frame: &Frame, target: Target<'_>) -> bool {
         let probe = match target {
             Target::Selector(selector) => call(tab, frame, "visible", &json!(selector)).await,
-            Target::Heuristic(kind) => call(tab, frame, "heuristicTarget", &json!(kind))
-                .await
-                .map(|v| json!(v.get("reason").and_then(|r| r.as_str()) != Some("not visible"))),
+            Target::Heuristic(_) | Target::PageForm(_) => {
+                let (command, arg) = target.probe();
+                call(tab, frame, command, &arg)
+                    .await
+                    .map(|v| json!(v.get("reason").and_then(|r| r.as_str()) != Some("not visible")))
+            }
         };
         probe == Some(json!(true))
     }

@@ -235,6 +235,16 @@
     return Array.from(found);
   };
 
+  // The page a link leads to, when it leads to another document over HTTP(S).
+  const linkTarget = (el) => {
+    if (el.tagName !== "A" || !el.getAttribute("href")) return null;
+    let url;
+    try { url = new URL(el.href, location.href); } catch (e) { return null; }
+    if (!/^https?:$/.test(url.protocol) || url.href.split("#")[0] === location.href.split("#")[0]) return null;
+    return url;
+  };
+  const leavesPage = (el) => linkTarget(el) !== null;
+
   const findBanner = () => {
     const candidates = overlays();
     let best = null;
@@ -242,7 +252,11 @@
       const text = bannerText(el).slice(0, 5000);
       if (!COOKIE_TALK.test(text)) continue;
       const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
-      const kinds = buttons.map((b) => [b, classify(b)]).filter(([, k]) => k);
+      // A settings link to another page is followed in a tab of its own, never clicked.
+      const kinds = buttons
+        .map((b) => [b, classify(b)])
+        .filter(([, k]) => k)
+        .map(([b, k]) => [b, k === "settings" && leavesPage(b) ? "settings-link" : k]);
       // A consent banner offers an answer; a newsletter box with only "Subscribe" is not one.
       if (!kinds.some(([, k]) => k === "accept" || k === "reject" || k === "acknowledge" || k === "save")) continue;
       const size = el.getBoundingClientRect().width * el.getBoundingClientRect().height;
@@ -250,6 +264,65 @@
     }
     return best;
   };
+
+  // Links of the banner to another document that may hold the refusal the banner does not
+  // offer: cookie settings first, then the cookie or privacy policy, then "learn more".
+  const LINK_WORDS = [
+    WORDS.settings,
+    /(?<![\p{L}\p{N}_])(polic(?:y|ies)|notice|statement|richtlinie|erklärung|hinweise|politique|charte|política|informativa|beleid|verklaring|polityka|zásady|käytäntö|irányelv|politika|politica|πολιτική|правила|politikk|declaration)(?![\p{L}\p{N}_])/iu,
+    /(?<![\p{L}\p{N}_])(learn more|more info(?:rmation)?|read more|details|mehr erfahren|mehr informationen|en savoir plus|plus d'informations|más información|saber más|maggiori informazioni|scopri di più|meer informatie|lees meer|saiba mais|więcej informacji|dowiedz się więcej|läs mer|læs mere|les mer|více informací|viac informácií)(?![\p{L}\p{N}_])/iu,
+  ];
+  const bannerLinks = () => {
+    const banner = findBanner();
+    if (!banner) return [];
+    const links = [];
+    for (const el of clickables(banner.el.shadowRoot || banner.el).concat(banner.el.shadowRoot ? clickables(banner.el) : [])) {
+      const url = linkTarget(el);
+      if (!url) continue;
+      const label = labelOf(el).toLowerCase();
+      if (!label || label.length > 60 || WORDS.forbidden.test(label)) continue;
+      const rank = LINK_WORDS.findIndex((words) => words.test(label));
+      if (rank >= 0) links.push({ rank, url: url.href, label: describe(el) });
+    }
+    links.sort((a, b) => a.rank - b.rank);
+    return links.map(({ url, label }) => ({ url, label }));
+  };
+
+  // A consent form in the page itself (a cookie-settings or policy page), not in an overlay:
+  // the container nearest the page's consent toggles that also holds a refusal or a save
+  // button, or a section talking about cookies that holds a refusal.
+  const pageForm = () => {
+    const banner = findBanner();
+    const outside = (el) => !banner || !composedContains(banner.el, el);
+    const kindsIn = (el) => clickables(el).filter(outside).map((b) => [b, classify(b)]).filter(([, k]) => k);
+    const answers = (kinds) => kinds.some(([, k]) => k === "reject" || k === "save");
+    const toggles = allElements().filter((el) => el.matches(TOGGLES) && outside(el));
+    for (const toggle of toggles) {
+      for (let el = toggle.parentElement; el && el !== document.documentElement; el = el.parentElement) {
+        const kinds = kindsIn(el);
+        if (!answers(kinds)) continue;
+        // A form that asks for text (a newsletter, a contact form) or to pay is no consent form.
+        if (kinds.some(([, k]) => k === "forbidden") || el.querySelector(TEXT_FIELDS)) break;
+        if (!COOKIE_TALK.test(bannerText(el).slice(0, 5000) + " " + document.title)) break;
+        return { el, kinds };
+      }
+    }
+    for (const [button, kind] of kindsIn(document.body)) {
+      if (kind !== "reject") continue;
+      const section = button.closest("form, section, article, main, [role=region]") || document.body;
+      if (COOKIE_TALK.test(bannerText(section).slice(0, 5000) + " " + document.title)) {
+        return { el: section, kinds: kindsIn(section) };
+      }
+    }
+    return null;
+  };
+  const TEXT_FIELDS = "input[type=email], input[type=text], input[type=password], input[type=tel], textarea";
+  const pageFormButton = (kind) => {
+    const form = pageForm();
+    const hit = form && form.kinds.find(([, k]) => k === kind);
+    return hit ? hit[0] : null;
+  };
+  const pageFormToggles = (form) => bannerToggles(form.el);
 
   // The heuristic banner's first button of a kind, if any.
   const bannerButton = (kind) => {
@@ -316,6 +389,29 @@
       return what;
     },
     bannerGone() { return !findBanner(); },
+    bannerLinks() { return bannerLinks(); },
+    pageForm() {
+      const form = pageForm();
+      if (!form) return { found: false };
+      return {
+        found: true,
+        buttons: form.kinds.map(([b, kind]) => ({ kind, label: describe(b) })),
+        toggles: pageFormToggles(form).length,
+      };
+    },
+    pageFormTarget(kind) { return probe(pageFormButton(kind)); },
+    pageFormClick(kind) {
+      const button = pageFormButton(kind);
+      if (!button) return null;
+      const what = describe(button);
+      click(button);
+      return what;
+    },
+    pageFormSwitchOff() {
+      const form = pageForm();
+      if (!form) return { switched: 0, on: ["(the form is gone)"] };
+      return switchOffAll(() => pageFormToggles(form));
+    },
     cookie(name) {
       for (const part of document.cookie.split(/;\s*/)) {
         const at = part.indexOf("=");

@@ -93,9 +93,10 @@ impl ConsentDriver {
         Ok(clicked)
     }
 
-    /// Repeats a switching-off engine command (`switchOff` with a selector, or
-    /// `heuristicSwitchOff`) until nothing is on or the step budget is spent; returns how many
-    /// were switched and what is still on.
+    /// Repeats a switching-off engine command (`switchOff` with a selector, `heuristicSwitchOff`
+    /// or `pageFormSwitchOff`) until nothing is on in two rounds a poll apart (a framework may
+    /// tick its defaults on a moment after drawing the toggles) or the step budget is spent;
+    /// returns how many were switched and what is still on.
     pub(super) async fn switch_off(
         &self,
         tab: &Tab,
@@ -105,13 +106,16 @@ impl ConsentDriver {
     ) -> (usize, Vec<String>) {
         let deadline = Instant::now() + self.timing.step;
         let mut switched = 0;
+        let mut first = true;
         loop {
             let result = call(tab, frame, command, arg).await;
             let (done, still_on) = super::heuristic::switch_result(result);
             switched += done;
-            if still_on.is_empty() || Instant::now() >= deadline {
+            let settled = !first && done == 0 && still_on.is_empty();
+            if settled || Instant::now() >= deadline {
                 return (switched, still_on);
             }
+            first = false;
             tokio::time::sleep(POLL).await;
         }
     }

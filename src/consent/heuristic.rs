@@ -70,7 +70,10 @@ impl ConsentDriver {
                 }
             }
             let Some(layer) = self.settings_layer(tab, &frame, false).await else {
-                return Some(Run::stopped(clicked, "the settings layer never showed"));
+                return Some(Run::stopped(
+                    clicked,
+                    "the settings layer never showed a refusal or its categories",
+                ));
             };
             let kind = if layer.iter().any(|k| k == "reject") {
                 "reject"
@@ -103,9 +106,8 @@ impl ConsentDriver {
     }
 
     /// The kinds of button of the settings layer once it shows. With `save` only a save
-    /// button counts. Otherwise a refusal or toggles are waited for (a layer fading in shows
-    /// its categories late, and saving before they show would save them on), and a layer with
-    /// neither counts once the budget is spent if it has a save button.
+    /// button counts. Otherwise a refusal or toggles are waited for: a layer fading in shows
+    /// its categories late, and saving categories never seen may save them on.
     async fn settings_layer(&self, tab: &Tab, frame: &Frame, save: bool) -> Option<Vec<String>> {
         let deadline = Instant::now() + self.timing.step;
         loop {
@@ -122,10 +124,7 @@ impl ConsentDriver {
                 }
             }
             if Instant::now() >= deadline {
-                let has_save = kinds
-                    .as_ref()
-                    .is_some_and(|k| k.iter().any(|k| k == "save"));
-                return (!save && has_save).then(|| kinds.unwrap_or_default());
+                return None;
             }
             tokio::time::sleep(POLL).await;
         }

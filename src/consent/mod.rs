@@ -11,6 +11,7 @@ mod heuristic;
 pub mod preset;
 mod press;
 pub mod rules;
+mod settings_page;
 mod verify;
 
 use std::path::PathBuf;
@@ -147,6 +148,9 @@ pub struct ConsentDriver {
     /// replaced, or the banner is deliberately left unanswered.
     abandoned: std::sync::atomic::AtomicBool,
     start_over: Mutex<StartOver>,
+    /// Whether any page of the pass may start it over (its pages are recorded only once all
+    /// were visited), not only its first pages.
+    restart_anywhere: std::sync::atomic::AtomicBool,
     /// Banners that could not be answered on some page of this context: not tried again (nor
     /// screenshotted) on every later page where they show.
     given_up: Mutex<std::collections::BTreeSet<String>>,
@@ -200,21 +204,41 @@ impl ConsentDriver {
             answered: std::sync::atomic::AtomicBool::new(false),
             abandoned: std::sync::atomic::AtomicBool::new(false),
             start_over: Mutex::new(StartOver::default()),
+            restart_anywhere: std::sync::atomic::AtomicBool::new(false),
             given_up: Mutex::new(std::collections::BTreeSet::new()),
         })
     }
 
     /// Whether the pass must start over in a fresh browser context because a strategy may have
-    /// granted consent; the caller then visits its first pages again there. At most twice.
+    /// granted consent; the caller then visits its pages again there. At most twice.
     pub fn start_over(&self) -> bool {
         let mut state = self.start_over.lock().expect("start-over state");
         if state.pending && state.restarts < 2 {
             state.pending = false;
             state.restarts += 1;
             self.given_up.lock().expect("given-up banners").clear();
+            // Answering stopped in the spoiled context only.
+            self.abandoned.store(false, Ordering::SeqCst);
             return true;
         }
         false
+    }
+
+    /// Lets every page of the pass start it over, not only its first pages: for a pass that
+    /// records its pages only once a batch of them was visited, so that a batch visited in a
+    /// spoiled context can be thrown away whole.
+    pub fn restart_from_any_page(&self) {
+        self.restart_anywhere.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether any page may start the pass over (see [`ConsentDriver::restart_from_any_page`]).
+    pub fn restarts_from_any_page(&self) -> bool {
+        self.restart_anywhere.load(Ordering::SeqCst)
+    }
+
+    /// Whether a page (one of the pass's first pages or not) can start the pass over.
+    fn can_start_over(&self, first: bool) -> bool {
+        first || self.restarts_from_any_page()
     }
 
     /// Records that the context is spoiled: the banner is answered afresh from strategy `next`
@@ -240,9 +264,10 @@ impl ConsentDriver {
         if state.restarts == 0 {
             return (Some(0), Vec::new());
         }
+        // Kept for the whole context: pages visited side by side each ask.
         let attempts = std::mem::take(&mut state.attempts);
-        match state.resume.take() {
-            Some((id, next)) if id == banner => (next, attempts),
+        match &state.resume {
+            Some((id, next)) if id == banner => (*next, attempts),
             Some((_, None)) => (None, attempts),
             _ => (Some(0), attempts),
         }
@@ -335,7 +360,14 @@ impl ConsentDriver {
         let shot = self.screenshots.fetch_add(1, Ordering::SeqCst);
         let before = self.screenshot(tab, shot, "before").await;
         let mut record = self
-            .answer(tab, page, &found, session, context, &mut autoconsent)
+            .answer(
+                tab,
+                (page, first),
+                &found,
+                session,
+                context,
+                &mut autoconsent,
+            )
             .await;
         settle_after_action(tab).await;
         record.screenshot_before = before;
@@ -345,8 +377,8 @@ impl ConsentDriver {
         } else {
             self.given_up.lock().expect("given-up banners").insert(key);
         }
-        // A later page cannot start the pass over: what spoiled this context stays, and the
-        // pass stops answering rather than try again.
+        // No page answers again in a spoiled context: the pass starts over where it can, and
+        // where it cannot, what spoiled the context stays and the pass stops answering.
         let spoiled = record.attempts.last().is_some_and(|a| a.tainted);
         let final_context = {
             let state = self.start_over.lock().expect("start-over state");

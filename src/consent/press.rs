@@ -12,19 +12,22 @@ use serde_json::{Value, json};
 use super::{ConsentDriver, POLL, call};
 use crate::browser::{Frame, Tab};
 
-/// What to press: the first visible match of a selector, or the heuristic banner's button of a
-/// kind (`accept`, `reject`, `settings`, `save`).
+/// What to press: the first visible match of a selector, the heuristic banner's button of a
+/// kind (`accept`, `reject`, `settings`, `save`), or the button of a kind of a consent form in
+/// the page itself (a cookie-settings page).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Target<'a> {
     Selector(&'a str),
     Heuristic(&'a str),
+    PageForm(&'a str),
 }
 
 impl Target<'_> {
-    fn probe(&self) -> (&'static str, Value) {
+    pub(super) fn probe(&self) -> (&'static str, Value) {
         match self {
             Target::Selector(selector) => ("target", json!(selector)),
             Target::Heuristic(kind) => ("heuristicTarget", json!(kind)),
+            Target::PageForm(kind) => ("pageFormTarget", json!(kind)),
         }
     }
 
@@ -32,6 +35,7 @@ impl Target<'_> {
         match self {
             Target::Selector(selector) => ("click", json!(selector)),
             Target::Heuristic(kind) => ("heuristicClick", json!(kind)),
+            Target::PageForm(kind) => ("pageFormClick", json!(kind)),
         }
     }
 }

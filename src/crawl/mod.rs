@@ -463,6 +463,10 @@ impl<'a> Crawler<'a> {
         });
         let mut pass = Pass::new(mode, false);
         let driver = self.driver(mode);
+        // Pages are recorded a batch at a time here: a batch a later page spoiled is redone.
+        if let Some(driver) = &driver {
+            driver.restart_from_any_page();
+        }
         if let Some((first, rest)) = pages.split_first() {
             for (batch, first_batch) in [(std::slice::from_ref(first), true), (rest, false)] {
                 if self.stopped() || batch.is_empty() {

@@ -331,9 +331,10 @@ impl Crawler<'_> {
     }
 
     /// Visits a batch of pages concurrently. When answering the banner on the pass's first
-    /// pages may have granted consent the pass must refuse, the context is spoiled: it is
-    /// thrown away and the batch visited again in a fresh one, where the banner is answered
-    /// with the next strategy; spoiled again, a third context leaves it unanswered.
+    /// pages (or on any page, for a driver that allows it) may have granted consent the pass
+    /// must refuse, the context is spoiled: it is thrown away and the batch visited again in a
+    /// fresh one, where the banner is answered with the next strategy; spoiled again, a third
+    /// context leaves it unanswered.
     pub(super) async fn visit_batch(
         &mut self,
         pass: &mut Pass,
@@ -345,7 +346,7 @@ impl Crawler<'_> {
         let Some(driver) = driver else {
             return results;
         };
-        while first && !self.stopped() && driver.start_over() {
+        while (first || driver.restarts_from_any_page()) && !self.stopped() && driver.start_over() {
             for tab in pass.tabs.drain(..).flatten() {
                 tab.close().await;
             }

@@ -21,6 +21,7 @@
 //! | `lmc-cookie-consent` | @lmc-eu/cookie-consent-manager 2.6.0 (vanilla-cookieconsent 2 inside, Czech: "Přijmout všechny" / "Přijmout nezbytné") | `<script type="text/plain" data-cookiecategory="analytics">` | `lmc_ccm` = JSON with `level` |
 //! | `cookie-notice` | cookie-notice 1.3.9, a notice with only "Ok" (implied consent: no refusal offered) | later pages load the script once `cookie_notice` is set | `cookie_notice` = `1` |
 //! | `mozilla-consent` | @mozmeao/consent-banner 1.1.1 + @mozmeao/cookie-helper 1.1.0, the site's own markup ("Reject All Additional Cookies"), slides up over 600 ms | `mozConsentStatus` event | `moz-consent-pref` = JSON `{"preference":…,"analytics":…}` |
+//! | `cookieconsent-info` | cookieconsent 3.1.1 (`info`: "Accept cookies" and a "Cookie settings" link, no refusal in the banner); the refusal is the site's own form on `/cookie-settings`, pre-ticked, its checkboxes drawn by their labels | `onInitialise`/`onStatusChange` + `hasConsented()`; the form loads the script when saved with a category on | `cookieconsent_status` = `dismiss` / `deny` |
 //! | `cookie-though` | cookie-though 1.7.3, Dutch labels, open shadow root, slides in | `onPreferencesChanged` + `getPreferences()` | `cookie-preferences` = `stats:1` / `stats:0` |
 //!
 //! `@lmc-eu/cookie-consent-manager` asks for `@lmc-eu/spirit-design-tokens@^1.1.3`, which the
@@ -62,7 +63,8 @@ const PACKAGES: [&str; 16] = [
     "@iabtechlabtcf/core/",
 ];
 
-const HOSTS: [&str; 13] = [
+const HOSTS: [&str; 14] = [
+    "www.cookieconsent-info.test",
     "www.mozilla-consent.test",
     "www.cookie-notice.test",
     "www.lmc-cookie-consent.test",
@@ -96,6 +98,13 @@ pub fn cases() -> Vec<ConsentCase> {
             "osano-cookieconsent",
             Some("cookieconsent-osano-v3"),
             ("cookieconsent_status", r"^allow$"),
+            ("cookieconsent_status", r"^deny$"),
+        ),
+        // The banner offers no refusal; its settings link leads to the site's own form.
+        case(
+            "cookieconsent-info",
+            Some("cookieconsent-osano-v3"),
+            ("cookieconsent_status", r"^dismiss$"),
             ("cookieconsent_status", r"^deny$"),
         ),
         case(
@@ -219,6 +228,7 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
                      script, loaded only with your consent.</p>"
         }
         (_, "/about") => "<p>About us: a fixture for cookiescan's consent tests.</p>",
+        ("cookieconsent-info", "/cookie-settings") => COOKIE_SETTINGS_FORM,
         _ => return None,
     };
     let (head, tail) = match id {
@@ -227,7 +237,8 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
             TARTEAUCITRON_HEAD,
             TARTEAUCITRON_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
         ),
-        "osano-cookieconsent" => (OSANO_HEAD, OSANO_TAIL.replace("{TRACKER}", TRACKER_SCRIPT)),
+        "osano-cookieconsent" => (OSANO_HEAD, cookieconsent_tail(OSANO_OPTIONS)),
+        "cookieconsent-info" => (OSANO_HEAD, cookieconsent_tail(COOKIECONSENT_INFO_OPTIONS)),
         "vanilla-cookieconsent" => (
             VANILLA_HEAD,
             VANILLA_TAIL.replace("{TRACKER}", TRACKER_SCRIPT),
@@ -251,7 +262,11 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
         ),
         _ => (TCF_HEAD, TCF_TAIL.to_string()),
     };
-    let title = if req.path == "/" { "Home" } else { "About" };
+    let title = match req.path.as_str() {
+        "/" => "Home",
+        "/cookie-settings" => "Cookie settings",
+        _ => "About",
+    };
     Some(
         SiteResponse::html(format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -681,17 +696,35 @@ const OSANO_HEAD: &str = r#"<link rel="stylesheet" href="/vendor/cookieconsent/b
 <script src="/vendor/cookieconsent/build/cookieconsent.min.js"></script>
 "#;
 
-const OSANO_TAIL: &str = r#"<script>
-function loadStats() {
+/// The page script of both cookieconsent fixtures: the tracker is loaded from the library's
+/// callbacks once `hasConsented()`; `options` are the library's own (type, texts).
+fn cookieconsent_tail(options: &str) -> String {
+    format!(
+        r#"<script>
+function loadStats() {{
   if (document.getElementById('stats-js')) return;
   var s = document.createElement('script');
   s.id = 'stats-js';
-  s.src = '{TRACKER}';
+  s.src = '{TRACKER_SCRIPT}';
   document.head.appendChild(s);
+}}
+window.addEventListener('load', function () {{
+  window.cookieconsent.initialise({{
+    {options}
+    onInitialise: function (status) {{
+      if (this.hasConsented()) loadStats();
+    }},
+    onStatusChange: function (status, chosenBefore) {{
+      if (this.hasConsented()) loadStats();
+    }}
+  }});
+}});
+</script>
+"#
+    )
 }
-window.addEventListener('load', function () {
-  window.cookieconsent.initialise({
-    type: 'opt-in',
+
+const OSANO_OPTIONS: &str = r#"type: 'opt-in',
     position: 'bottom',
     theme: 'block',
     revokable: true,
@@ -705,17 +738,56 @@ window.addEventListener('load', function () {
       allow: 'Allow cookies',
       link: 'Learn more',
       href: '/about'
+    },"#;
+
+// ---------------------------------------------------------------------------------------------
+// cookieconsent 3.1.1 again, type info: "Accept cookies" (`.cc-dismiss`, status `dismiss`, which
+// `hasConsented()` counts as consent) and a "Cookie settings" link to the site's own form, the
+// only way to refuse. The form's categories are pre-ticked and drawn by their labels over
+// invisible checkboxes; saving writes the library's cookie itself (`deny` with every category
+// off, else `allow`), which the library then reads as answered on every page.
+
+const COOKIECONSENT_INFO_OPTIONS: &str = r#"type: 'info',
+    position: 'bottom',
+    theme: 'block',
+    palette: {
+      popup: { background: '#20252b', text: '#ffffff' },
+      button: { background: '#f1d600', text: '#000000' }
     },
-    onInitialise: function (status) {
-      if (this.hasConsented()) loadStats();
-    },
-    onStatusChange: function (status, chosenBefore) {
-      if (this.hasConsented()) loadStats();
-    }
-  });
+    content: {
+      message: 'We use cookies to measure our audience. You can refuse them in the cookie settings.',
+      dismiss: 'Accept cookies',
+      link: 'Cookie settings',
+      href: '/cookie-settings'
+    },"#;
+
+const COOKIE_SETTINGS_FORM: &str = r#"<style>
+  .choice { position: relative; margin: 8px 0; }
+  .choice input { position: absolute; opacity: 0; }
+  .choice label { display: inline-block; padding: 6px 12px 6px 56px; cursor: pointer; }
+  .choice label::before { content: ""; position: absolute; left: 0; top: 4px; width: 44px; height: 24px; border-radius: 12px; background: #bbb; }
+  .choice input:checked + label::before { background: #2a7; }
+</style>
+<section id="cookie-choices">
+  <h2>Your cookie choices</h2>
+  <p>Choose which cookies this site may use. Necessary cookies are always on.</p>
+  <form id="choices">
+    <div class="choice"><input type="checkbox" id="c-necessary" checked disabled><label for="c-necessary">Necessary</label></div>
+    <div class="choice"><input type="checkbox" id="c-stats" checked><label for="c-stats">Audience measurement</label></div>
+    <div class="choice"><input type="checkbox" id="c-ads" checked><label for="c-ads">Advertising</label></div>
+    <button type="submit">Save my choices</button>
+  </form>
+  <p id="saved" hidden>Your choices are saved.</p>
+</section>
+<script>
+document.getElementById('choices').addEventListener('submit', function (event) {
+  event.preventDefault();
+  var any = ['c-stats', 'c-ads'].some(function (id) { return document.getElementById(id).checked; });
+  document.cookie = 'cookieconsent_status=' + (any ? 'allow' : 'deny') + '; path=/; max-age=31536000; SameSite=Lax; Secure';
+  document.getElementById('saved').hidden = false;
+  if (any) loadStats();
 });
-</script>
-"#;
+</script>"#;
 
 // ---------------------------------------------------------------------------------------------
 // vanilla-cookieconsent 3.1.0: `hideFromBots: false` (the default hides it from webdriver);

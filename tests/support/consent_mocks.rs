@@ -39,6 +39,8 @@
 //! - heuristic-fr / heuristic-de / accept-only / cookie-wall: no vendor ids or classes.
 //! - heuristic-pl: Polish labels ending in non-ASCII letters ("Odrzuć wszystkie").
 //! - heuristic-negated: "I do not agree" is the refusal, beside "I agree".
+//! - policy-page: Czech; the banner only accepts and links to "Zásady cookies", whose page
+//!   refuses through a server-side form (GET, answered by a redirect that sets the cookie).
 //! - heuristic-second-layer: Italian; refusal only in a settings layer of hidden pre-ticked
 //!   checkboxes under labels, saved by a button whose label changes with the boxes.
 //! - late-buttons: slides in over 400 ms and wires its buttons a second after showing.
@@ -149,6 +151,14 @@ fn mocks() -> Vec<Mock> {
             "www.trap-save-accepts.test",
             "OneTrust mock, save accepts",
             TRAP_SAVE_ACCEPTS_HEAD,
+        ),
+        // The same trap, its banner only on /about: a page past the first spoils the context.
+        // Not in the suite (its first page has no banner): `tests/consent.rs` scans it alone.
+        onetrust_mock(
+            "trap-late",
+            "www.trap-late.test",
+            "OneTrust mock, late banner, save accepts",
+            TRAP_LATE_HEAD,
         ),
         Mock {
             id: "cookiebot",
@@ -387,6 +397,21 @@ fn mocks() -> Vec<Mock> {
             accept: verified(("zgoda", "^tak$"), true),
             reject: verified(("zgoda", "^nie$"), false),
         },
+        // No refusal in the banner: its "Zásady cookies" (cookie policy) link leads to a page
+        // whose form refuses through the server (a GET form answered by a redirect that sets
+        // the cookie), in Czech.
+        Mock {
+            id: "policy-page",
+            host: "www.policy-page.test",
+            platform: None,
+            lang: "cs",
+            name: "Testovací obchod",
+            head: "",
+            body: POLICY_PAGE_HTML,
+            script: POLICY_PAGE_JS,
+            accept: verified(("souhlas", "^ano$"), true),
+            reject: verified(("souhlas", "^ne$"), false),
+        },
         Mock {
             id: "heuristic-negated",
             host: "www.heuristic-negated.test",
@@ -469,6 +494,7 @@ fn mocks() -> Vec<Mock> {
 pub fn cases() -> Vec<ConsentCase> {
     mocks()
         .into_iter()
+        .filter(|m| !ALONE.contains(&m.id))
         .map(|m| ConsentCase {
             id: m.id,
             platform: m.platform,
@@ -514,6 +540,18 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
     let mock = mocks().into_iter().find(|m| m.host == req.host)?;
     Some(match req.path.as_str() {
         "/" | "/about" => page(&mock, &req.path),
+        "/zasady-cookies" if mock.id == "policy-page" => page(&mock, &req.path),
+        // The policy page's form: the choice is stored by the server, then the page shown again.
+        "/zasady-cookies/volba" if mock.id == "policy-page" => {
+            let choice = match req.query.as_deref() {
+                Some("volba=ano") => "ano",
+                Some("volba=ne") => "ne",
+                _ => return Some(SiteResponse::not_found()),
+            };
+            SiteResponse::redirect(303, "/zasady-cookies?ulozeno=1").cookie(&format!(
+                "souhlas={choice}; Path=/; Max-Age=31536000; Secure; SameSite=Lax"
+            ))
+        }
         "/client_data/mock/config.json" if mock.id == "cookieyes" => SiteResponse::text(
             "application/json",
             r#"{"law":"gdpr","categories":["necessary","functional","analytics","performance","advertisement"]}"#,
@@ -537,6 +575,18 @@ fn page(m: &Mock, path: &str) -> SiteResponse {
             "/about",
             "Über uns",
         ),
+        ("/", "cs") => ("Vítejte", "Nové zboží každý den.", "/about", "O nás"),
+        ("/zasady-cookies", _) => (
+            "Zásady cookies",
+            "Cookies pro měření návštěvnosti používáme jen s vaším souhlasem. \
+             <section class=\"volba\"><h2>Vaše volba</h2>\
+             <form method=\"get\" action=\"/zasady-cookies/volba\">\
+             <button type=\"submit\" name=\"volba\" value=\"ne\">Odmítnout vše</button> \
+             <button type=\"submit\" name=\"volba\" value=\"ano\">Přijmout vše</button>\
+             </form></section>",
+            "/",
+            "Domů",
+        ),
         ("/", _) => (
             "Welcome",
             "Fresh articles and offers every day.",
@@ -545,6 +595,7 @@ fn page(m: &Mock, path: &str) -> SiteResponse {
         ),
         (_, "fr") => ("À propos", "Une petite équipe de test.", "/", "Accueil"),
         (_, "de") => ("Über uns", "Ein kleines Testteam.", "/", "Startseite"),
+        (_, "cs") => ("O nás", "Malý testovací tým.", "/", "Domů"),
         _ => ("About us", "A small test team.", "/", "Home"),
     };
     let html = format!(
@@ -705,6 +756,12 @@ const TRAP_HIDDEN_TOGGLES_HEAD: &str = r##"<script>window.__otVariant = 'hidden-
 const ONETRUST_OLD_HEAD: &str = r##"<script>window.__otVariant = 'old';</script>
 <script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
 
+/// Mocks served but not in the suite: their tests scan them on their own.
+const ALONE: [&str; 1] = ["trap-late"];
+
+const TRAP_LATE_HEAD: &str = r##"<script>window.__otVariant = 'save-accepts'; window.__otOnlyOn = '/about';</script>
+<script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
+
 const TRAP_SAVE_ACCEPTS_HEAD: &str = r##"<script>window.__otVariant = 'save-accepts';</script>
 <script type="text/plain" class="optanon-category-C0002" src="https://stats.tracker-cdn.test/stats.js"></script>"##;
 
@@ -833,7 +890,8 @@ const ONETRUST_JS: &str = r##"
       i.addEventListener('change', function () { i.setAttribute('aria-checked', String(i.checked)); });
     });
   }
-  if (!state) render();
+  // __otOnlyOn: the banner shows on that page only.
+  if (!state && (!window.__otOnlyOn || location.pathname === window.__otOnlyOn)) render();
   apply();
 })();
 "##;
@@ -1834,6 +1892,27 @@ const HEURISTIC_DE_JS: &str = r##"
   on('speichern', function () { speichern(layer.querySelector('input[name=statistik]').checked); });
   if (wahl === 'erteilt') fx.loadTracker();
   if (!wahl) layer.hidden = false;
+})();
+"##;
+
+const POLICY_PAGE_HTML: &str = r##"<div class="lista-cookies" hidden style="position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:2px solid #d40;padding:16px;z-index:10000">
+  <p>Tento web používá cookies k měření návštěvnosti. Souhlas můžete odmítnout na stránce
+  <a href="/zasady-cookies">Zásady cookies</a>.</p>
+  <button type="button" class="lista-ok">Přijmout vše</button>
+</div>"##;
+
+const POLICY_PAGE_JS: &str = r##"
+(function () {
+  var fx = window.__fx;
+  var souhlas = fx.getCookie('souhlas');
+  var lista = document.querySelector('.lista-cookies');
+  lista.querySelector('.lista-ok').addEventListener('click', function () {
+    fx.setCookie('souhlas', 'ano', 365);
+    lista.hidden = true;
+    fx.loadTracker();
+  });
+  if (souhlas === 'ano') fx.loadTracker();
+  if (!souhlas) lista.hidden = false;
 })();
 "##;
 

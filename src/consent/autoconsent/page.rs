@@ -1,6 +1,7 @@
 //! Driving autoconsent in one page. Its bundle runs in an isolated world of every frame (the
-//! page's scripts neither see nor spoil it) and posts its messages to a mailbox cookiescan
-//! empties. cookiescan answers its `init` with the rules for that frame and a config of its
+//! page's scripts neither see nor spoil it) and sends its messages through that world's
+//! binding, so a message survives the frame (a popup's iframe is removed by the very click
+//! whose result it reports). cookiescan answers its `init` with the rules for that frame and a config of its
 //! own: no automatic action (cookiescan decides when to opt in or out), no prehiding and no
 //! cosmetic rules (they hide banners, and the screenshots would lie), and only the
 //! reject-only heuristic (its other modes acknowledge or accept walls). `eval` requests run in
@@ -18,10 +19,14 @@ use crate::model::Choice;
 /// The isolated world's name (shown in DevTools).
 const WORLD: &str = "cookiescan-autoconsent";
 
-/// Installed before the bundle: its messages go to a mailbox, JSON-encoded.
+/// Installed before the bundle: its messages, JSON-encoded, go through the world's binding
+/// (at once: a popup's frame may be removed by the very click it reports), else to a mailbox.
 const MAILBOX: &str = "window.__cookiescanOutbox = []; \
     window.autoconsentSendMessage = (message) => { \
-      window.__cookiescanOutbox.push(JSON.stringify(message)); return Promise.resolve(); \
+      const text = JSON.stringify(message); \
+      if (typeof window.__cookiescanWorld === 'function') window.__cookiescanWorld(text); \
+      else window.__cookiescanOutbox.push(text); \
+      return Promise.resolve(); \
     }; true";
 
 /// How often the mailboxes are emptied while autoconsent works (its evals time out after 1 s).
@@ -158,15 +163,13 @@ impl<'a> AutoconsentRun<'a> {
         }
         for index in 0..self.frames.len() {
             let world = self.frames[index].world;
+            let mut messages = tab.world_messages(world);
             let outbox = "window.__cookiescanOutbox ? window.__cookiescanOutbox.splice(0) : []";
-            let Some(Value::Array(messages)) = tab.evaluate_in_world(world, outbox).await else {
-                continue;
-            };
+            if let Some(Value::Array(posted)) = tab.evaluate_in_world(world, outbox).await {
+                messages.extend(posted.iter().filter_map(|m| m.as_str().map(str::to_string)));
+            }
             for message in messages {
-                let Some(message) = message
-                    .as_str()
-                    .and_then(|m| serde_json::from_str::<Value>(m).ok())
-                else {
+                let Ok(message) = serde_json::from_str::<Value>(&message) else {
                     continue;
                 };
                 self.handle(tab, index, &message).await;
@@ -271,14 +274,14 @@ impl<'a> AutoconsentRun<'a> {
     }
 }
 
-/// Runs an `eval` request's code in the frame's page world (an isolated world for sub-frames,
-/// where only the top document's page world is reachable); a function is called.
+/// Runs an `eval` request's code in the frame's page world, sub-frames' included (their
+/// platforms' globals live there); a function is called.
 async fn evaluate_in_page(tab: &Tab, frame: &Frame, code: &str) -> Value {
     let expression = format!(
         "(async () => {{ const value = ({code}); \
          return typeof value === 'function' ? await value() : await value; }})()"
     );
-    tab.evaluate_in(frame, &expression)
+    tab.evaluate_in_page_world(frame, &expression)
         .await
         .unwrap_or(Value::Bool(false))
 }
