@@ -43,8 +43,11 @@ pub(super) async fn visit_page(
     // What the jar held before, so a cookie no write explains can still be dated to a visit.
     let jar_before = session.cookies(context).await?;
     // A visitor's steps end in a settle: they run while the network quiets down. Answering
-    // a banner waits for a settled page, and so does capturing a plain visit.
-    let mut loaded = if consent.is_none() && tab.timing().visitor {
+    // a banner waits for a settled page (a banner drawn after the page's own requests), and so
+    // does capturing a plain visit; once the pass has answered the banner in this context, a
+    // page is only looked over for another banner, at once.
+    let banner_to_answer = consent.is_some_and(|(driver, _)| !driver.answered());
+    let mut loaded = if !banner_to_answer && tab.timing().visitor {
         tab.navigate(url).await?
     } else {
         tab.load(url).await?
