@@ -700,17 +700,10 @@ impl Tab {
         .ok()
         .and_then(Result::ok)
         .flatten();
-        let Some(context) = context else {
-            return self.evaluate(Some(&frame.id), expression).await;
-        };
-        let params = EvaluateParams::builder()
-            .expression(expression)
-            .return_by_value(true)
-            .await_promise(true)
-            .context_id(context)
-            .build()
-            .ok()?;
-        self.run_evaluate(params).await
+        match context {
+            Some(context) => self.evaluate_in_context(context, expression).await,
+            None => self.evaluate(Some(&frame.id), expression).await,
+        }
     }
 
     /// Evaluates in the top document's own world (where the instrumentation lives).
@@ -820,11 +813,21 @@ impl Tab {
         world: i64,
         expression: &str,
     ) -> Option<serde_json::Value> {
+        self.evaluate_in_context(ExecutionContextId::new(world), expression)
+            .await
+    }
+
+    /// Evaluates in one execution context; None when it threw or the context is gone.
+    async fn evaluate_in_context(
+        &self,
+        context: ExecutionContextId,
+        expression: &str,
+    ) -> Option<serde_json::Value> {
         let params = EvaluateParams::builder()
             .expression(expression)
             .return_by_value(true)
             .await_promise(true)
-            .context_id(ExecutionContextId::new(world))
+            .context_id(context)
             .build()
             .ok()?;
         self.run_evaluate(params).await

@@ -78,6 +78,14 @@
     el.click();
   };
 
+  // Clicks an element and says what it was; null when there is none.
+  const pressed = (el) => {
+    if (!el) return null;
+    const what = describe(el);
+    click(el);
+    return what;
+  };
+
   // Toggles: a checkbox's `checked`, or a switch's aria-checked / aria-pressed.
   const isOn = (el) => el.tagName === "INPUT"
     ? el.checked
@@ -174,6 +182,9 @@
   // Clickable elements under a root, through open shadow roots at any depth.
   const CLICKABLE = "button, a, [role=button], input[type=button], input[type=submit], [onclick], [tabindex='0']";
   const clickables = (root) => allElements(root).filter((el) => el.matches(CLICKABLE) && isVisible(el));
+  // A container's clickables, its shadow tree's first (a shadow host's light DOM holds its
+  // slotted labels).
+  const bannerClickables = (el) => clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
 
   const classify = (el) => {
     const text = labelOf(el).toLowerCase();
@@ -251,7 +262,7 @@
     for (const el of candidates) {
       const text = bannerText(el).slice(0, 5000);
       if (!COOKIE_TALK.test(text)) continue;
-      const buttons = clickables(el.shadowRoot || el).concat(el.shadowRoot ? clickables(el) : []);
+      const buttons = bannerClickables(el);
       // A settings link to another page is followed in a tab of its own, never clicked.
       const kinds = buttons
         .map((b) => [b, classify(b)])
@@ -276,7 +287,7 @@
     const banner = findBanner();
     if (!banner) return [];
     const links = [];
-    for (const el of clickables(banner.el.shadowRoot || banner.el).concat(banner.el.shadowRoot ? clickables(banner.el) : [])) {
+    for (const el of bannerClickables(banner.el)) {
       const url = linkTarget(el);
       if (!url) continue;
       const label = labelOf(el).toLowerCase();
@@ -349,13 +360,7 @@
     },
     exists(selector) { return queryAll(selector).length > 0; },
     visible(selector) { return queryAll(selector).some(isVisible); },
-    click(selector) {
-      const el = queryAll(selector).find(isVisible);
-      if (!el) return null;
-      const what = describe(el);
-      click(el);
-      return what;
-    },
+    click(selector) { return pressed(queryAll(selector).find(isVisible)); },
     // Where a trusted click on the first visible match would land, once it is actionable.
     target(selector) { return probe(queryAll(selector).find(isVisible)); },
     // Switches off every enabled match that is on, hidden checkboxes through their labels;
@@ -381,13 +386,7 @@
       };
     },
     heuristicTarget(kind) { return probe(bannerButton(kind)); },
-    heuristicClick(kind) {
-      const button = bannerButton(kind);
-      if (!button) return null;
-      const what = describe(button);
-      click(button);
-      return what;
-    },
+    heuristicClick(kind) { return pressed(bannerButton(kind)); },
     bannerGone() { return !findBanner(); },
     bannerLinks() { return bannerLinks(); },
     pageForm() {
@@ -400,13 +399,7 @@
       };
     },
     pageFormTarget(kind) { return probe(pageFormButton(kind)); },
-    pageFormClick(kind) {
-      const button = pageFormButton(kind);
-      if (!button) return null;
-      const what = describe(button);
-      click(button);
-      return what;
-    },
+    pageFormClick(kind) { return pressed(pageFormButton(kind)); },
     pageFormSwitchOff() {
       const form = pageForm();
       if (!form) return { switched: 0, on: ["(the form is gone)"] };

@@ -163,17 +163,7 @@ impl ConsentDriver {
 
     /// The kinds of button the heuristic's banner in a frame offers, None without a banner.
     pub(super) async fn banner_kinds(&self, tab: &Tab, frame: &Frame) -> Option<Vec<String>> {
-        let result = call(tab, frame, "heuristic", &Value::Null).await?;
-        if result.get("found").and_then(Value::as_bool) != Some(true) {
-            return None;
-        }
-        let buttons = result.get("buttons")?.as_array()?;
-        Some(
-            buttons
-                .iter()
-                .filter_map(|b| b.get("kind")?.as_str().map(str::to_string))
-                .collect(),
-        )
+        found_kinds(&call(tab, frame, "heuristic", &Value::Null).await?)
     }
 
     /// The run of a heuristic strategy that pressed its last button: a TCF-speaking banner
@@ -218,6 +208,21 @@ impl ConsentDriver {
             tokio::time::sleep(POLL).await;
         }
     }
+}
+
+/// The kinds of button of what an engine command found (`{found, buttons: [{kind}]}`, the
+/// heuristic's banner or a page's consent form); None when it found nothing.
+pub(super) fn found_kinds(result: &Value) -> Option<Vec<String>> {
+    if result.get("found").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    let buttons = result.get("buttons")?.as_array()?;
+    Some(
+        buttons
+            .iter()
+            .filter_map(|b| b.get("kind")?.as_str().map(str::to_string))
+            .collect(),
+    )
 }
 
 /// A `switchOff` answer: how many were switched, and what is still on.

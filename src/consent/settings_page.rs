@@ -12,6 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::answer::{Place, Run};
+use super::heuristic::found_kinds;
 use super::press::Target;
 use super::{ConsentDriver, POLL, call};
 use crate::browser::{BrowserSession, Frame, Tab};
@@ -143,18 +144,21 @@ impl ConsentDriver {
             .ok_or("no consent form there")?;
         let has = |kind: &str| form.kinds.iter().any(|k| k == kind);
         let mut clicked = vec![format!("followed {} to {}", link.label, link.url)];
+        // Following the link changed nothing; switching a category off did.
+        let mut switched_any = false;
         let kind = if has("reject") {
             "reject"
         } else if has("save") && form.toggles > 0 {
             let (switched, still_on) = self
                 .switch_off(other, &top, "pageFormSwitchOff", &Value::Null)
                 .await;
-            if switched > 0 {
+            switched_any = switched > 0;
+            if switched_any {
                 clicked.push(format!("switched off {switched} categories"));
             }
             if !still_on.is_empty() {
                 let why = format!("still on after switching off: {}", still_on.join(", "));
-                return Ok(Run::stopped(clicked, &why).acting(switched > 0));
+                return Ok(Run::stopped(clicked, &why).acting(switched_any));
             }
             "save"
         } else {
@@ -162,8 +166,7 @@ impl ConsentDriver {
         };
         let Some(what) = self.press(other, &top, Target::PageForm(kind)).await else {
             let why = format!("its {kind} button never became clickable");
-            let switched = clicked.len() > 1;
-            return Ok(Run::stopped(clicked, &why).acting(switched));
+            return Ok(Run::stopped(clicked, &why).acting(switched_any));
         };
         clicked.push(what);
         other.settle_from_now().await;
@@ -186,18 +189,9 @@ impl ConsentDriver {
     async fn page_form(&self, tab: &Tab, frame: &Frame) -> Option<PageForm> {
         let deadline = Instant::now() + self.timing.step;
         loop {
-            let found = call(tab, frame, "pageForm", &Value::Null).await;
-            if let Some(found) = found.filter(|f| f.get("found") == Some(&Value::Bool(true))) {
-                let kinds = found
-                    .get("buttons")
-                    .and_then(Value::as_array)
-                    .map(|buttons| {
-                        buttons
-                            .iter()
-                            .filter_map(|b| b.get("kind")?.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+            if let Some(found) = call(tab, frame, "pageForm", &Value::Null).await
+                && let Some(kinds) = found_kinds(&found)
+            {
                 let toggles = found.get("toggles").and_then(Value::as_u64).unwrap_or(0);
                 return Some(PageForm { kinds, toggles });
             }
