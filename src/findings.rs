@@ -32,7 +32,7 @@ pub fn counts_as_violation(category: Category, name: &str, rules: &RuleSet) -> b
 pub fn findings<'a>(scan: &'a Scan, rules: &RuleSet, classifier: &Classifier) -> Findings<'a> {
     let scanned = |mode: Mode| scan.modes.iter().any(|run| run.mode == mode);
     let counts = |cookie: &&CookieRecord| {
-        let category = classifier.classify(&cookie.name, &cookie.domain).category;
+        let category = classifier.classify_cookie(cookie).category;
         counts_as_violation(category, &cookie.name, rules)
     };
     let in_mode = |mode: Mode| -> Vec<&'a CookieRecord> {

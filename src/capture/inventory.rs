@@ -397,6 +397,7 @@ fn cookie_record(
         same_site: acc.latest.same_site.clone(),
         partition_keys: acc.partition_keys.into_iter().collect(),
         classification: None,
+        inferred: None,
         appeared_after: acc.earliest_step.filter(|step| *step > VisitStep::Load),
         set_by,
         setters: acc

@@ -150,7 +150,7 @@ fn observe<'a>(
 ) -> BTreeMap<(String, String), Observed<'a>> {
     let mut observed: BTreeMap<(String, String), Observed> = BTreeMap::new();
     for cookie in &scan.cookies {
-        let class = classifier.classify(&cookie.name, &cookie.domain);
+        let class = classifier.classify_cookie(cookie);
         let (category, source) = match &cookie.classification {
             Some(recorded) => (recorded.category, recorded.source),
             None => (class.category, class.source),
@@ -347,7 +347,7 @@ pub fn rows_to_add(
     }
     let mut missing = scan.clone();
     missing.cookies.retain(|cookie| {
-        let pattern = classifier.classify(&cookie.name, &cookie.domain).pattern;
+        let pattern = classifier.classify_cookie(cookie).pattern;
         let domain = registrable_domain(cookie.domain.trim_start_matches('.'));
         undeclared.contains(&(pattern.as_str(), domain.as_str()))
     });
@@ -363,6 +363,7 @@ fn source_name(source: Source) -> &'static str {
         Source::KnowledgeBase => "cookiescan's knowledge base",
         Source::OpenCookieDatabase => "the Open Cookie Database",
         Source::ThirdPartyDomain => "its third-party domain",
+        Source::Inferred => "the scan's own evidence",
         Source::Unknown => "nothing",
     }
 }

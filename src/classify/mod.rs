@@ -6,6 +6,7 @@
 //! necessary.
 
 pub(crate) mod database;
+pub mod infer;
 pub mod knowledge;
 pub mod ocd;
 
@@ -47,6 +48,8 @@ pub struct Classification {
     pub source: Source,
     /// Nothing knew this cookie, or a source was unsure: the operator should check the row.
     pub needs_review: bool,
+    /// For an inferred classification: the scan's evidence, in words a reviewer checks.
+    pub evidence: Option<String>,
 }
 
 /// Classifies cookies of one site.
@@ -56,6 +59,8 @@ pub struct Classifier {
     annotations: Vec<Annotation>,
     knowledge: KnowledgeBase,
     ocd: Option<OpenCookieDatabase>,
+    /// The strict reading: no inference makes a cookie necessary.
+    strict: bool,
 }
 
 impl Classifier {
@@ -74,7 +79,36 @@ impl Classifier {
             annotations,
             knowledge,
             ocd,
+            strict: false,
         }
+    }
+
+    /// The strict reading (`--strict`): a cookie is necessary only when a site note or a
+    /// database says so, never because its name or the banner suggests it.
+    pub fn strict(mut self, strict: bool) -> Classifier {
+        self.strict = strict;
+        self
+    }
+
+    /// A scanned cookie: what the site's notes and the databases say, else what the scan's own
+    /// evidence suggests (for review), else unclassified.
+    pub fn classify_cookie(&self, cookie: &crate::model::CookieRecord) -> Classification {
+        let mut class = self.classify(&cookie.name, &cookie.domain);
+        if class.source != Source::Unknown {
+            return class;
+        }
+        if let Some(inferred) = &cookie.inferred {
+            let category = if self.strict && inferred.category == Category::Necessary {
+                Category::Unclassified
+            } else {
+                inferred.category
+            };
+            class.category = category;
+            class.source = Source::Inferred;
+            class.evidence = Some(inferred.evidence.clone());
+            class.needs_review = true;
+        }
+        class
     }
 
     pub fn classify(&self, name: &str, cookie_domain: &str) -> Classification {
@@ -110,6 +144,7 @@ impl Classifier {
                 pattern: pattern.clone(),
                 source: Source::KnowledgeBase,
                 needs_review: false,
+                evidence: None,
             }
         } else if let Some(hit) = self
             .ocd
@@ -124,6 +159,7 @@ impl Classifier {
                 pattern: pattern.clone(),
                 source: Source::OpenCookieDatabase,
                 needs_review: hit.ambiguous || hit.entry.category == Category::Unclassified,
+                evidence: None,
             }
         } else if let Some(rule) = (!first_party)
             .then(|| self.knowledge.domain(cookie_domain))
@@ -137,6 +173,7 @@ impl Classifier {
                 pattern: pattern.clone(),
                 source: Source::ThirdPartyDomain,
                 needs_review: true,
+                evidence: None,
             }
         } else {
             Classification {
@@ -151,6 +188,7 @@ impl Classifier {
                 pattern: pattern.clone(),
                 source: Source::Unknown,
                 needs_review: true,
+                evidence: None,
             }
         }
     }
@@ -158,7 +196,7 @@ impl Classifier {
     /// Stamps every cookie of a scan with its classification of today, for later diffs.
     pub fn record(&self, scan: &mut crate::model::Scan) {
         for cookie in &mut scan.cookies {
-            let class = self.classify(&cookie.name, &cookie.domain);
+            let class = self.classify_cookie(cookie);
             cookie.classification = Some(crate::model::RecordedClass {
                 category: class.category,
                 provider: class.provider,

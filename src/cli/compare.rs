@@ -466,7 +466,7 @@ fn count_scan(
     for cookie in &scan.cookies {
         let category = match &cookie.classification {
             Some(recorded) => recorded.category,
-            None => classifier.classify(&cookie.name, &cookie.domain).category,
+            None => classifier.classify_cookie(cookie).category,
         };
         *row.by_category.entry(category).or_default() += 1;
         for mode in &cookie.modes {

@@ -34,6 +34,8 @@ use crate::report::summary::render_summary;
 #[derive(Debug, Default)]
 pub(super) struct AfterScan {
     pub fail_on_violations: bool,
+    /// `--strict`: no inference makes a cookie necessary.
+    pub strict: bool,
     pub fail_on: BTreeSet<ChangeKind>,
     pub retain: Option<usize>,
     pub diff_output: Option<PathBuf>,
@@ -61,6 +63,7 @@ impl AfterScan {
     fn resolve(args: &AfterScanArgs, settings: &ScanSection, config: &SiteConfig) -> AfterScan {
         AfterScan {
             fail_on_violations: settings.fail_on_violations.unwrap_or(false),
+            strict: settings.strict.unwrap_or(false),
             // Validated when parsed or loaded.
             fail_on: settings.fail_on_kinds().unwrap_or_default(),
             retain: settings.retain,
@@ -483,7 +486,8 @@ pub(super) async fn scan_and_save(
     settings.journal = Some(journal.clone());
     settings.resume = resume.is_some();
     let mut scan = scan_with_progress(&settings, output.quiet).await?;
-    let classifier = classifier_for(&scan, site_config, None)?;
+    crate::classify::infer::infer(&mut scan);
+    let classifier = classifier_for(&scan, site_config, None)?.strict(after.strict);
     classifier.record(&mut scan);
     let path = save_or_rescue(&scan, &requested)?;
     // A scan that is not where it was asked for is a run that failed, whatever it found.

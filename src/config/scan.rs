@@ -130,6 +130,10 @@ pub struct ScanSection {
     /// or survives "reject all"
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub fail_on_violations: Option<bool>,
+    /// The strict reading: a cookie only counts as necessary when a site note or a database
+    /// says so, never because its name suggests it (inferred categories stay for review)
+    #[arg(long, num_args = 0, default_missing_value = "true")]
+    pub strict: Option<bool>,
     /// Keep only the N newest scans of the site, deleting older ones and their screenshots
     #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub retain: Option<usize>,
@@ -178,6 +182,7 @@ impl ScanSection {
                 self.fail_on
             },
             fail_on_violations: either(self.fail_on_violations, config.fail_on_violations),
+            strict: either(self.strict, config.strict),
             retain: self.retain.or(config.retain),
         }
     }

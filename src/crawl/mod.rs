@@ -177,6 +177,7 @@ pub async fn run_scan(
         ignored_parameters: std::mem::take(&mut crawler.ledger.ignored)
             .into_values()
             .collect(),
+        category_passes: Vec::new(),
         timing: Timing {
             started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
             finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),

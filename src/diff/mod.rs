@@ -403,7 +403,7 @@ fn section(page: &str, start_host: &str) -> String {
 fn group<'a>(scan: &'a Scan, context: &DiffContext) -> BTreeMap<CookieKey, Group<'a>> {
     let mut groups: BTreeMap<CookieKey, Group<'a>> = BTreeMap::new();
     for cookie in &scan.cookies {
-        let today = context.classifier.classify(&cookie.name, &cookie.domain);
+        let today = context.classifier.classify_cookie(cookie);
         let (category, provider) = match &cookie.classification {
             Some(recorded) => (recorded.category, recorded.provider.clone()),
             None => (today.category, today.provider.clone()),

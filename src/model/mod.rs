@@ -45,7 +45,58 @@ pub struct Scan {
     /// render, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_parameters: Vec<IgnoredParameter>,
+    /// Per-category passes: each of the site's consent categories granted alone, in its own
+    /// browser context, on the pages where consent-gated cookies appeared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_passes: Vec<CategoryPass>,
     pub timing: Timing,
+}
+
+/// One of the site's consent categories granted alone, and the cookies that came with it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CategoryPass {
+    /// Rule id of the consent platform.
+    pub platform: String,
+    /// The platform's own id of the category (`C0002`, `analytics`).
+    pub category_id: String,
+    /// The site's own label for it, as its banner shows it.
+    pub label: String,
+    /// Our category for it, from the rule's map or the label's words.
+    pub category: Category,
+    /// Verified when the platform's own consent state granted this category and no other,
+    /// after the grant and again after the last page.
+    pub outcome: ConsentOutcome,
+    /// What was called to grant it, or why it could not be.
+    pub granted_by: String,
+    /// The proof (or why there is none).
+    pub verification: Option<String>,
+    /// Pages visited under this consent, in order.
+    pub pages: Vec<String>,
+    /// Every cookie in the context's jar after the last page, sorted.
+    pub cookies: Vec<CookieKey>,
+}
+
+/// A cookie's identity in the jar.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CookieKey {
+    pub name: String,
+    pub domain: String,
+    pub path: String,
+}
+
+/// What the scan's own evidence suggests a cookie is, when no database or site note knows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Inference {
+    /// `unclassified` when the evidence only says what the cookie is not (not necessary).
+    pub category: Category,
+    /// Why, in words a reviewer checks: "only after accepting “Marketing” (per-category
+    /// pass)", "only after accept all", "name pattern *session*".
+    pub evidence: String,
+    /// Which kind of evidence: `category-pass`, `gating` or `name-rule`.
+    pub rule: String,
+    /// The site's own label of the category its banner put the cookie in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_label: Option<String>,
 }
 
 /// A URL parameter the crawl ignored in links.
@@ -416,6 +467,10 @@ pub struct CookieRecord {
     /// clicks), the earliest such step: a plain page load would have missed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeared_after: Option<VisitStep>,
+    /// What the scan's evidence suggests the cookie is (see [`Inference`]); databases and the
+    /// site's notes win over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<Inference>,
 }
 
 /// The classification recorded with a scan.

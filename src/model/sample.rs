@@ -76,6 +76,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
         storage: Vec::new(),
         skipped_urls: Vec::new(),
         ignored_parameters: Vec::new(),
+        category_passes: Vec::new(),
         timing: Timing {
             started_at: "2026-11-28T04:00:00Z".into(),
             finished_at: "2026-11-28T04:01:00Z".into(),
@@ -136,5 +137,6 @@ pub fn cookie(name: &str, domain: &str, page: &str, modes: &[Mode]) -> CookieRec
         values_by_mode: modes.iter().map(|m| (*m, value.clone())).collect(),
         classification: None,
         appeared_after: None,
+        inferred: None,
     }
 }

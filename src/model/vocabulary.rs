@@ -46,6 +46,9 @@ pub enum Source {
     KnowledgeBase,
     OpenCookieDatabase,
     ThirdPartyDomain,
+    /// Inferred from the scan's own evidence (the site's banner gating it, a per-category
+    /// pass, a name rule): a suggestion for review, never a fact.
+    Inferred,
     Unknown,
 }
 

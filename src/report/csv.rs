@@ -31,6 +31,7 @@ pub fn write_csv(
             .map(|c| (words.column)(*c).to_string()),
     );
     header.push("needs_review".into());
+    header.push("inferred_from".into());
     writer.write_record(&header)?;
     for (category, rows) in &table.sections {
         for row in rows {
@@ -42,6 +43,7 @@ pub fn write_csv(
                     .map(|c| neutralise(&cell(row, *c, &words))),
             );
             record.push(if row.needs_review { "yes" } else { "no" }.into());
+            record.push(neutralise(&row.inferred.join("; ")));
             writer.write_record(&record)?;
         }
     }

@@ -138,9 +138,18 @@ fn review(out: &mut String, table: &PolicyTable, words: &Labels) {
     if !review.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", html(words.needs_review));
         for row in review {
+            let inferred = if row.inferred.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<br><small>{}: {}</small>",
+                    html(words.inferred),
+                    html(&row.inferred.join("; "))
+                )
+            };
             let _ = writeln!(
                 out,
-                "<li>{} ({})</li>",
+                "<li>{} ({}){inferred}</li>",
                 html(&row.names.join(", ")),
                 html(&row.provider)
             );

@@ -10,7 +10,7 @@ use crate::text::escape::neutralise;
 use crate::text::words::{duration, page_label};
 
 /// The inventory's columns, in order. Later stages fill category, provider and purpose.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "name",
     "domain",
     "path",
@@ -28,6 +28,8 @@ pub const COLUMNS: [&str; 17] = [
     "secure",
     "same_site",
     "partitioned",
+    "category_source",
+    "inferred_from",
 ];
 
 /// `report --format inventory`.
@@ -69,7 +71,7 @@ pub fn write_inventory(
             .collect();
         pages.sort();
         pages.dedup();
-        let class = classifier.classify(&cookie.name, &cookie.domain);
+        let class = classifier.classify_cookie(cookie);
         let row = [
             neutralise(&cookie.name),
             neutralise(&cookie.domain),
@@ -91,11 +93,26 @@ pub fn write_inventory(
             yes_no(cookie.secure),
             cookie.same_site.clone().unwrap_or_default(),
             yes_no(!cookie.partition_keys.is_empty()),
+            source_name(class.source).into(),
+            neutralise(class.evidence.as_deref().unwrap_or_default()),
         ];
         writer.write_record(&row)?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// Who said what the cookie is, as the CSV names it.
+fn source_name(source: crate::classify::Source) -> &'static str {
+    use crate::classify::Source;
+    match source {
+        Source::SiteConfig => "site note",
+        Source::KnowledgeBase => "knowledge base",
+        Source::OpenCookieDatabase => "open cookie database",
+        Source::ThirdPartyDomain => "domain default",
+        Source::Inferred => "inferred",
+        Source::Unknown => "unknown",
+    }
 }
 
 fn yes_no(value: bool) -> String {

@@ -53,6 +53,14 @@ pub fn render_markdown(table: &PolicyTable, settings: &TableSettings) -> String 
                 md(&row.names.join(", ")),
                 md(&row.provider)
             );
+            if !row.inferred.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  - {}: {}",
+                    md(words.inferred),
+                    md(&row.inferred.join("; "))
+                );
+            }
         }
     }
     out

@@ -83,6 +83,7 @@ pub(super) struct Labels {
     pub(super) heading: fn(Category) -> (&'static str, &'static str),
     pub(super) whole_site: &'static str,
     pub(super) needs_review: &'static str,
+    pub(super) inferred: &'static str,
     pub(super) title: &'static str,
     pub(super) scan_of: &'static str,
     pub(super) consent: &'static str,
@@ -130,6 +131,7 @@ pub(super) fn labels(language: Language) -> Labels {
             },
             whole_site: "whole site",
             needs_review: "Needs review",
+            inferred: "category inferred from the site's consent banner or the cookie's name",
             title: "Cookies used on",
             scan_of: "Scan of",
             consent: "Consent banner",
@@ -174,6 +176,7 @@ pub(super) fn labels(language: Language) -> Labels {
             },
             whole_site: "tout le site",
             needs_review: "À vérifier",
+            inferred: "catégorie déduite du bandeau de consentement du site ou du nom du cookie",
             title: "Cookies utilisés sur",
             scan_of: "Analyse de",
             consent: "Bandeau de consentement",
@@ -200,6 +203,9 @@ pub struct Row {
     pub before_consent: Option<bool>,
     pub kind: String,
     pub needs_review: bool,
+    /// The scan's evidence for rows whose category was inferred (no fact knew the cookies):
+    /// a reviewer confirms them, or writes them down with `cookiescan annotate`.
+    pub inferred: Vec<String>,
 }
 
 /// The whole table.
@@ -238,7 +244,7 @@ pub fn build(scan: &Scan, classifier: &Classifier, settings: &TableSettings) -> 
     type Key = (Category, String, String, String);
     let mut groups: BTreeMap<Key, Vec<(&CookieRecord, Classification)>> = BTreeMap::new();
     for cookie in &scan.cookies {
-        let class = classifier.classify(&cookie.name, &cookie.domain);
+        let class = classifier.classify_cookie(cookie);
         let key = (
             class.category,
             class.provider.clone(),
@@ -288,6 +294,15 @@ pub fn build(scan: &Scan, classifier: &Classifier, settings: &TableSettings) -> 
             }),
             kind: kinds.into_iter().collect::<Vec<_>>().join(", "),
             needs_review: members.iter().any(|(_, c)| c.needs_review),
+            inferred: members
+                .iter()
+                .filter_map(|(c, class)| {
+                    let evidence = class.evidence.as_ref()?;
+                    Some(format!("{}: {evidence}", c.name))
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         });
     }
     PolicyTable {
