@@ -200,6 +200,36 @@ impl Granted<'_> {
     }
 }
 
+/// The inferred categories of a scan as site notes for the operator to confirm: one note per
+/// cookie whose category the evidence suggests (not those it leaves open), with the evidence,
+/// sorted by name and domain. A note has no purpose: the row stays under review until the
+/// operator writes one.
+pub fn notes_to_confirm(
+    scan: &Scan,
+    classifier: &super::Classifier,
+) -> Vec<(super::Annotation, String)> {
+    let mut notes: Vec<(super::Annotation, String)> = scan
+        .cookies
+        .iter()
+        .filter_map(|cookie| {
+            let class = classifier.classify_cookie(cookie);
+            if class.source != super::Source::Inferred || class.category == Category::Unclassified {
+                return None;
+            }
+            let note = super::Annotation {
+                name: cookie.name.clone(),
+                domain: Some(cookie.domain.trim_start_matches('.').to_string()),
+                category: Some(class.category),
+                ..super::Annotation::default()
+            };
+            Some((note, class.evidence.unwrap_or_default()))
+        })
+        .collect();
+    notes.sort_by(|a, b| (&a.0.name, &a.0.domain).cmp(&(&b.0.name, &b.0.domain)));
+    notes.dedup_by(|a, b| a.0 == b.0);
+    notes
+}
+
 /// What a cookie's name suggests, with the rule that said so.
 pub fn name_suggestion(name: &str) -> Option<(Category, String)> {
     if name.starts_with("__Host-") {

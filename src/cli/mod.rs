@@ -58,6 +58,9 @@ pub enum Command {
     Demo(Box<DemoArgs>),
     /// Render a scan JSON in another format
     Report(ReportArgs),
+    /// Write the categories a scan inferred as `[[cookie]]` notes into the site config, for
+    /// review: confirmed, they become facts
+    Annotate(AnnotateArgs),
     /// Manage the local copy of the Open Cookie Database
     #[command(subcommand)]
     Db(DbCommand),
@@ -283,6 +286,19 @@ pub struct ReportArgs {
     pub lang: Option<LangArg>,
 }
 
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// A scan JSON written by `cookiescan scan`, or a site's directory of scans (its newest)
+    pub scan: PathBuf,
+    /// The site config to add the notes to; default: the scans directory's <host>.toml
+    /// (created when absent)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the notes instead of writing them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LangArg {
     En,
@@ -344,6 +360,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Db(DbCommand::Update(args)) => db_update(&args).await,
         Command::Consent(ConsentCommand::Update(args)) => consent_update(&args).await,
         Command::Report(args) => report(&args),
+        Command::Annotate(args) => annotate(&args),
     }
 }
 
@@ -448,6 +465,63 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         Err(error) if is_broken_pipe(&error) => Ok(EXIT_OK),
         Err(error) => Err(error),
     }
+}
+
+/// `cookiescan annotate`: the scan's inferred categories appended to the site config as
+/// notes (comments and everything else in the file kept), checked to load before the file is
+/// replaced.
+fn annotate(args: &AnnotateArgs) -> anyhow::Result<u8> {
+    let scan_path = crate::history::resolve(&args.scan)?;
+    let scan = model::load_scan(&scan_path)?;
+    let Some(path) = args
+        .config
+        .clone()
+        .or_else(|| config_beside(&scan_path, &scan))
+    else {
+        bail!(
+            "no site config beside {}: pass --config FILE",
+            scan_path.display()
+        )
+    };
+    let config = SiteConfig::load(&path, args.config.is_some())?;
+    let classifier = classifier_for(&scan, &config, None)?;
+    let notes = crate::classify::infer::notes_to_confirm(&scan, &classifier);
+    let mut stdout = std::io::stdout().lock();
+    if notes.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "No inferred category to confirm in {}",
+            scan_path.display()
+        );
+        return Ok(EXIT_OK);
+    }
+    let added = crate::config::notes_as_toml(&notes).context("cannot write the notes as TOML")?;
+    if args.dry_run {
+        let _ = write!(stdout, "{added}");
+        return Ok(EXIT_OK);
+    }
+    let mut text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&added);
+    // The file as it will be must still load: a note the config refuses is not written.
+    toml::from_str::<SiteConfig>(&text)
+        .with_context(|| format!("the notes would make {} invalid", path.display()))?;
+    model::write_atomically(&path, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let _ = writeln!(
+        stdout,
+        "{} inferred categor{} added to {} for review: confirm each, write its purpose",
+        notes.len(),
+        if notes.len() == 1 { "y" } else { "ies" },
+        path.display()
+    );
+    Ok(EXIT_OK)
 }
 
 /// The format to write: `--format` when given, else the one the output file's extension

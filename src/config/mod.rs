@@ -185,6 +185,24 @@ fn with_suggestion(message: &str) -> String {
     }
 }
 
+/// Site notes as `[[cookie]]` tables to append to a site config, each under a comment with the
+/// evidence it rests on. Names and labels come from the scanned site: the TOML serialiser
+/// quotes them, and the comment is kept to one line of printable characters.
+pub(crate) fn notes_as_toml(notes: &[(Annotation, String)]) -> Result<String, toml::ser::Error> {
+    let mut out = String::new();
+    for (note, evidence) in notes {
+        let one_line: String = evidence
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        out.push_str(&format!(
+            "\n# Inferred by cookiescan: {one_line}.\n# Confirm the category and write its purpose.\n[[cookie]]\n"
+        ));
+        out.push_str(&toml::to_string(note)?);
+    }
+    Ok(out)
+}
+
 /// The default config location of a site: `<scans dir>/<host>.toml`.
 pub(crate) fn default_config_path(scans_dir: &Path, host: &str) -> PathBuf {
     scans_dir.join(format!("{}.toml", crate::model::host_file_name(host)))

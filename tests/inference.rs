@@ -1,0 +1,188 @@
+//! Cookies no database knows, classified from the scan's own evidence: a real consent library
+//! (klaro, from npm) gating a real third-party script in real Chromium, then `annotate`
+//! turning the suggestions into site notes.
+
+mod support;
+
+use cookiescan::model::{Mode, Scan};
+use cookiescan::site::SiteServer;
+use support::consent::{GATED_COOKIES, NECESSARY_COOKIE, consent_site};
+use support::run_cookiescan as run;
+
+fn inventory(args: Vec<String>) -> Vec<csv::StringRecord> {
+    let output = support::command(&args).output().expect("report runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    csv::Reader::from_reader(output.stdout.as_slice())
+        .records()
+        .map(|r| r.expect("csv row"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_banner_and_the_names_classify_what_no_database_knows() {
+    let (hosts, handler) = consent_site();
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("klaro.json");
+    let mut args = vec![
+        "scan".to_string(),
+        "https://www.klaro.test/".into(),
+        "--quiet".into(),
+        "--modes=before-consent,accept,reject".into(),
+        "--consent-engine=ours".into(),
+        "--max-pages=2".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(support::chrome_args(&server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let cookie = |name: &str| {
+        scan.cookies
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name} not in {:?}", scan.cookies))
+    };
+    // The analytics cookies only "accept all" brings: not necessary, category left open.
+    for name in GATED_COOKIES {
+        let gated = cookie(name);
+        assert_eq!(gated.modes, vec![Mode::Accept], "{name}");
+        let inferred = gated.inferred.as_ref().expect("inferred");
+        assert_eq!(inferred.rule, "gating", "{name}");
+        assert_eq!(inferred.category.as_str(), "unclassified", "{name}");
+    }
+    // `sid`: HttpOnly, session, set by the page's own response, in every mode.
+    let sid = cookie(NECESSARY_COOKIE)
+        .inferred
+        .as_ref()
+        .expect("inferred");
+    assert_eq!(
+        (sid.category.as_str(), sid.rule.as_str()),
+        ("necessary", "name-rule")
+    );
+    assert!(
+        sid.evidence.contains("HttpOnly session"),
+        "{}",
+        sid.evidence
+    );
+
+    let report = |extra: &[&str]| {
+        let mut args = vec![
+            "report".to_string(),
+            out.display().to_string(),
+            "--format=inventory".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        inventory(args)
+    };
+    let column = |rows: &[csv::StringRecord], name: &str, col: usize| {
+        rows.iter()
+            .find(|r| &r[0] == name)
+            .map(|r| r[col].to_string())
+            .unwrap_or_else(|| panic!("{name} not in the inventory"))
+    };
+    let header: Vec<&str> = cookiescan::report::inventory::COLUMNS.to_vec();
+    let at = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let rows = report(&[]);
+    assert_eq!(
+        column(&rows, NECESSARY_COOKIE, at("category_source")),
+        "inferred"
+    );
+    assert_eq!(column(&rows, NECESSARY_COOKIE, at("category")), "necessary");
+    assert!(column(&rows, "trk_uid", at("inferred_from")).contains("accept all"));
+
+    // `annotate` writes the suggestion down as a note; reviewed, it is a fact of the site's.
+    let config = dir.path().join("klaro.toml");
+    std::fs::write(&config, "# the operator's own notes\n").unwrap();
+    let annotate = |dry: bool| {
+        let mut args = vec![
+            "annotate".to_string(),
+            out.display().to_string(),
+            format!("--config={}", config.display()),
+        ];
+        if dry {
+            args.push("--dry-run".into());
+        }
+        support::command(&args).output().expect("annotate runs")
+    };
+    let dry = annotate(true);
+    assert!(dry.status.success());
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("name = \"sid\""));
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "# the operator's own notes\n"
+    );
+    assert!(annotate(false).status.success());
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.starts_with("# the operator's own notes\n"),
+        "{written}"
+    );
+    assert!(written.contains("name = \"sid\""), "{written}");
+    // Only categories go in: the gated cookies' category is still the site's to say.
+    assert!(!written.contains("trk_uid"), "{written}");
+    let config_arg = format!("--config={}", config.display());
+    let rows = report(&[config_arg.as_str()]);
+    assert_eq!(
+        column(&rows, NECESSARY_COOKIE, at("category_source")),
+        "site note"
+    );
+    // Nothing left to confirm: a second run adds nothing.
+    let again = annotate(false);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("No inferred category"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), written);
+}
+
+/// `--strict`: nothing is necessary because of its name; the finding stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_strict_reading_keeps_suggestions_out_of_the_findings() {
+    let (hosts, handler) = consent_site();
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server");
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |strict: bool| {
+        let out = dir.path().join(format!("strict-{strict}.json"));
+        let mut args = vec![
+            "scan".to_string(),
+            "https://www.klaro.test/".into(),
+            "--quiet".into(),
+            "--modes=before-consent".into(),
+            "--max-pages=1".into(),
+            "--fail-on-violations".into(),
+            "--output".into(),
+            out.display().to_string(),
+        ];
+        if strict {
+            args.push("--strict".into());
+        }
+        args.extend(support::chrome_args(&server));
+        args
+    };
+    // Before consent the page sets only `sid`, which the lenient reading calls necessary.
+    let lenient = run(scan(false)).await;
+    assert_eq!(
+        lenient.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lenient.stderr)
+    );
+    let strict = run(scan(true)).await;
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+}
