@@ -102,6 +102,19 @@ async fn the_banner_and_the_names_classify_what_no_database_knows() {
     assert_eq!(column(&rows, NECESSARY_COOKIE, at("category")), "necessary");
     assert!(column(&rows, "trk_uid", at("inferred_from")).contains("accept all"));
 
+    let summary = support::command(&[
+        "report".to_string(),
+        out.display().to_string(),
+        "--format=summary".into(),
+    ])
+    .output()
+    .expect("report runs");
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        summary.contains("Inferred, for review: 3 (1 necessary, 2 not necessary"),
+        "{summary}"
+    );
+
     // `annotate` writes the suggestion down as a note; reviewed, it is a fact of the site's.
     let config = dir.path().join("klaro.toml");
     std::fs::write(&config, "# the operator's own notes\n").unwrap();

@@ -43,9 +43,39 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier, rules: &RuleSet) -> 
     pages(&mut out, scan);
     consent(&mut out, scan, host);
     cookies(&mut out, scan);
+    inferred(&mut out, scan, classifier);
     findings_lines(&mut out, scan, classifier, rules);
     failures(&mut out, scan, host);
     out
+}
+
+/// How many cookies only the scan's own evidence classified, and the way to confirm them.
+fn inferred(out: &mut String, scan: &Scan, classifier: &Classifier) {
+    let mut by_category = std::collections::BTreeMap::new();
+    for cookie in &scan.cookies {
+        let class = classifier.classify_cookie(cookie);
+        if class.source == crate::classify::Source::Inferred {
+            *by_category.entry(class.category).or_insert(0usize) += 1;
+        }
+    }
+    if by_category.is_empty() {
+        return;
+    }
+    let parts: Vec<String> = by_category
+        .iter()
+        .map(|(category, n)| match category {
+            crate::classify::Category::Unclassified => {
+                format!("{n} not necessary (gated by the banner)")
+            }
+            other => format!("{n} {}", other.as_str()),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Inferred, for review: {} ({}); `cookiescan annotate` writes them into the site config",
+        by_category.values().sum::<usize>(),
+        parts.join(", ")
+    );
 }
 
 /// Pages per mode, by outcome.
