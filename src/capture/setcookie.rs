@@ -5,14 +5,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// The jar identity of a cookie as Chromium reports it: a domain cookie's domain has a
-/// leading dot, a host-only cookie's domain is the bare host.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct CookieKey {
-    pub name: String,
-    pub domain: String,
-    pub path: String,
-}
+pub(crate) use crate::model::CookieKey;
 
 /// A parsed cookie write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@
 //! third-party cookie is never inferred necessary. Every inference is for review; known facts
 //! (site notes, databases) always win over it, in [`super::Classifier::classify_cookie`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::model::{
     Category, CategoryPass, ConsentOutcome, CookieKey, CookieRecord, Inference, Mode, Party, Scan,
@@ -36,7 +36,7 @@ pub fn infer(scan: &mut Scan) {
     }
 }
 
-/// The cookies that came with a category granted alone: (our category, the site's label).
+/// The verified per-category passes (necessary ones aside), each with the cookies it brought.
 struct Granted<'a> {
     passes: Vec<(&'a CategoryPass, BTreeSet<&'a CookieKey>)>,
 }
@@ -137,11 +137,7 @@ impl Granted<'_> {
     /// map to one category, and not every pass may have brought it (what comes with any
     /// consent at all says nothing about which).
     fn category_of(&self, cookie: &CookieRecord) -> Option<Inference> {
-        let key = CookieKey {
-            name: cookie.name.clone(),
-            domain: cookie.domain.clone(),
-            path: cookie.path.clone(),
-        };
+        let key = cookie.key();
         let with: Vec<&CategoryPass> = self
             .passes
             .iter()
@@ -156,17 +152,13 @@ impl Granted<'_> {
         if with.is_empty() || (distinct_ids.len() > 1 && with.len() == self.passes.len()) {
             return None;
         }
-        let categories: BTreeMap<Category, Vec<&CategoryPass>> =
-            with.iter().fold(BTreeMap::new(), |mut by, pass| {
-                by.entry(pass.category).or_insert_with(Vec::new).push(*pass);
-                by
-            });
-        let labels: Vec<String> = with
+        let categories: BTreeSet<Category> = with.iter().map(|p| p.category).collect();
+        let labels: BTreeSet<&str> = with.iter().map(|p| p.label.as_str()).collect();
+        let quoted: Vec<String> = labels
             .iter()
-            .map(|p| format!("\u{201c}{}\u{201d}", p.label))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .map(|label| format!("\u{201c}{label}\u{201d}"))
             .collect();
+        let site_label = Some(labels.into_iter().collect::<Vec<_>>().join(", "));
         let platform = &with[0].platform;
         if categories.len() != 1 {
             return Some(Inference {
@@ -174,10 +166,10 @@ impl Granted<'_> {
                 evidence: format!(
                     "set when any one of {} was accepted alone (per-category passes, {platform}): \
                      not strictly necessary, its category is the site's to say",
-                    labels.join(", ")
+                    quoted.join(", ")
                 ),
                 rule: CATEGORY_PASS.into(),
-                site_label: Some(labels.join(", ")),
+                site_label,
             });
         }
         let category = with[0].category;
@@ -185,17 +177,10 @@ impl Granted<'_> {
             category,
             evidence: format!(
                 "only after accepting {} (per-category pass, {platform})",
-                labels.join(" or ")
+                quoted.join(" or ")
             ),
             rule: CATEGORY_PASS.into(),
-            site_label: Some(
-                with.iter()
-                    .map(|p| p.label.clone())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            site_label,
         })
     }
 }
@@ -340,14 +325,7 @@ mod tests {
             granted_by: String::new(),
             verification: None,
             pages: vec!["https://www.example.com/".into()],
-            cookies: cookies
-                .iter()
-                .map(|c| CookieKey {
-                    name: c.name.clone(),
-                    domain: c.domain.clone(),
-                    path: c.path.clone(),
-                })
-                .collect(),
+            cookies: cookies.iter().map(|c| c.key()).collect(),
         }
     }
 

@@ -76,7 +76,8 @@ pub struct CategoryPass {
     pub cookies: Vec<CookieKey>,
 }
 
-/// A cookie's identity in the jar.
+/// The jar identity of a cookie as Chromium reports it: a domain cookie's domain has a
+/// leading dot, a host-only cookie's domain is the bare host.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CookieKey {
     pub name: String,
@@ -471,6 +472,17 @@ pub struct CookieRecord {
     /// site's notes win over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inferred: Option<Inference>,
+}
+
+impl CookieRecord {
+    /// Its identity in the jar.
+    pub fn key(&self) -> CookieKey {
+        CookieKey {
+            name: self.name.clone(),
+            domain: self.domain.clone(),
+            path: self.path.clone(),
+        }
+    }
 }
 
 /// The classification recorded with a scan.

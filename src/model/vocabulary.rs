@@ -52,6 +52,20 @@ pub enum Source {
     Unknown,
 }
 
+impl Source {
+    /// The source as the inventory CSV names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::SiteConfig => "site note",
+            Source::KnowledgeBase => "knowledge base",
+            Source::OpenCookieDatabase => "open cookie database",
+            Source::ThirdPartyDomain => "domain default",
+            Source::Inferred => "inferred",
+            Source::Unknown => "unknown",
+        }
+    }
+}
+
 /// Which answer a pass gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

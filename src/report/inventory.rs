@@ -93,26 +93,13 @@ pub fn write_inventory(
             yes_no(cookie.secure),
             cookie.same_site.clone().unwrap_or_default(),
             yes_no(!cookie.partition_keys.is_empty()),
-            source_name(class.source).into(),
+            class.source.as_str().into(),
             neutralise(class.evidence.as_deref().unwrap_or_default()),
         ];
         writer.write_record(&row)?;
     }
     writer.flush()?;
     Ok(())
-}
-
-/// Who said what the cookie is, as the CSV names it.
-fn source_name(source: crate::classify::Source) -> &'static str {
-    use crate::classify::Source;
-    match source {
-        Source::SiteConfig => "site note",
-        Source::KnowledgeBase => "knowledge base",
-        Source::OpenCookieDatabase => "open cookie database",
-        Source::ThirdPartyDomain => "domain default",
-        Source::Inferred => "inferred",
-        Source::Unknown => "unknown",
-    }
 }
 
 fn yes_no(value: bool) -> String {
