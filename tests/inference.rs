@@ -7,6 +7,7 @@ mod support;
 use cookiescan::model::{Mode, Scan};
 use cookiescan::site::SiteServer;
 use support::consent::{GATED_COOKIES, NECESSARY_COOKIE, consent_site};
+use support::granular;
 use support::run_cookiescan as run;
 
 fn inventory(args: Vec<String>) -> Vec<csv::StringRecord> {
@@ -22,32 +23,23 @@ fn inventory(args: Vec<String>) -> Vec<csv::StringRecord> {
         .collect()
 }
 
+/// `cookiescan report SCAN --format=summary`, as printed.
+fn summary_of(scan: &std::path::Path) -> String {
+    let output = support::command(&[
+        "report".to_string(),
+        scan.display().to_string(),
+        "--format=summary".into(),
+    ])
+    .output()
+    .expect("report runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_banner_and_the_names_classify_what_no_database_knows() {
-    let (hosts, handler) = consent_site();
-    let server = SiteServer::start(&hosts, handler)
-        .await
-        .expect("fixture server");
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("klaro.json");
-    let mut args = vec![
-        "scan".to_string(),
-        "https://www.klaro.test/".into(),
-        "--quiet".into(),
-        "--modes=before-consent,accept,reject".into(),
-        "--consent-engine=ours".into(),
-        "--max-pages=2".into(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(support::chrome_args(&server));
-    let output = run(args).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // Gating alone: what the scan knows without the per-category passes.
+    let (scan, dir, out) =
+        scan_three_modes(consent_site(), "www.klaro.test", &["--categories=off"]).await;
     let cookie = |name: &str| {
         scan.cookies
             .iter()
@@ -102,14 +94,7 @@ async fn the_banner_and_the_names_classify_what_no_database_knows() {
     assert_eq!(column(&rows, NECESSARY_COOKIE, at("category")), "necessary");
     assert!(column(&rows, "trk_uid", at("inferred_from")).contains("accept all"));
 
-    let summary = support::command(&[
-        "report".to_string(),
-        out.display().to_string(),
-        "--format=summary".into(),
-    ])
-    .output()
-    .expect("report runs");
-    let summary = String::from_utf8_lossy(&summary.stdout);
+    let summary = summary_of(&out);
     assert!(
         summary.contains("Inferred, for review: 3 (1 necessary, 2 not necessary"),
         "{summary}"
@@ -198,4 +183,177 @@ async fn the_strict_reading_keeps_suggestions_out_of_the_findings() {
         "{}",
         String::from_utf8_lossy(&strict.stderr)
     );
+}
+
+/// One scan of a fixture site's first two pages in three modes: the scan, its directory and
+/// the scan JSON's path.
+async fn scan_three_modes(
+    (hosts, handler): (Vec<&'static str>, cookiescan::site::Handler),
+    host: &str,
+    extra: &[&str],
+) -> (Scan, tempfile::TempDir, std::path::PathBuf) {
+    let server = SiteServer::start(&hosts, handler)
+        .await
+        .expect("fixture server");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scan.json");
+    let mut args = vec![
+        "scan".to_string(),
+        format!("https://{host}/"),
+        "--quiet".into(),
+        "--modes=before-consent,accept,reject".into(),
+        "--consent-engine=ours".into(),
+        "--max-pages=2".into(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(support::chrome_args(&server));
+    let output = run(args).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scan: Scan = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    (scan, dir, out)
+}
+
+/// Each of the site's categories granted alone, in its own context, gives every gated cookie
+/// its category; the shop's own cookies get name suggestions; a known cookie keeps its fact;
+/// an ungated third-party cookie stays unclassified. On klaro and on vanilla-cookieconsent.
+#[tokio::test(flavor = "multi_thread")]
+async fn per_category_passes_give_each_gated_cookie_its_category() {
+    for (host, platform, labels) in [
+        (granular::KLARO_SHOP, "klaro", ["Analytics", "Marketing"]),
+        (
+            granular::VANILLA_SHOP,
+            "vanilla-cookieconsent",
+            ["Audience measurement", "Advertising"],
+        ),
+    ] {
+        let (scan, _dir, out) = scan_three_modes(granular::site(), host, &[]).await;
+        let accept = scan.modes.iter().find(|r| r.mode == Mode::Accept).unwrap();
+        assert_eq!(
+            accept.consent[0].platform.as_deref(),
+            Some(platform),
+            "{host}"
+        );
+        let passes: Vec<(&str, &str, &str, &str)> = scan
+            .category_passes
+            .iter()
+            .map(|p| {
+                (
+                    p.category_id.as_str(),
+                    p.label.as_str(),
+                    p.category.as_str(),
+                    p.outcome.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            passes,
+            vec![
+                ("analytics", labels[0], "statistics", "verified"),
+                ("marketing", labels[1], "marketing", "verified"),
+            ],
+            "{host}: {:?}",
+            scan.category_passes
+        );
+        for pass in &scan.category_passes {
+            assert_eq!(pass.pages.len(), 2, "{host}: {pass:?}");
+        }
+        assert_eq!(scan.timing.category_passes_ms.len(), 2, "{host}");
+        let cookie = |name: &str| {
+            scan.cookies
+                .iter()
+                .find(|c| c.name == name)
+                .unwrap_or_else(|| panic!("{host}: {name} not in {:?}", scan.cookies))
+        };
+        for (names, category, label) in [
+            (&granular::ANALYTICS_COOKIES[..], "statistics", labels[0]),
+            (&granular::MARKETING_COOKIES[..], "marketing", labels[1]),
+        ] {
+            for name in names {
+                let gated = cookie(name);
+                assert_eq!(gated.modes, vec![Mode::Accept], "{host}: {name}");
+                let inferred = gated.inferred.as_ref().expect("inferred");
+                assert_eq!(
+                    (inferred.rule.as_str(), inferred.category.as_str()),
+                    ("category-pass", category),
+                    "{host}: {name}: {inferred:?}"
+                );
+                assert!(
+                    inferred
+                        .evidence
+                        .contains(&format!("\u{201c}{label}\u{201d}")),
+                    "{host}: {name}: {}",
+                    inferred.evidence
+                );
+                assert_eq!(
+                    inferred.site_label.as_deref(),
+                    Some(label),
+                    "{host}: {name}"
+                );
+            }
+        }
+        for (name, category) in granular::SHOP_COOKIES {
+            let own = cookie(name);
+            assert_eq!(own.modes.len(), 3, "{host}: {name} in every mode");
+            let inferred = own.inferred.as_ref().expect("inferred");
+            assert_eq!(
+                (inferred.rule.as_str(), inferred.category.as_str()),
+                ("name-rule", category),
+                "{host}: {name}"
+            );
+        }
+        assert!(cookie(granular::WIDGET_COOKIE).inferred.is_none(), "{host}");
+
+        let rows = inventory(vec![
+            "report".to_string(),
+            out.display().to_string(),
+            "--format=inventory".into(),
+        ]);
+        let header: Vec<&str> = cookiescan::report::inventory::COLUMNS.to_vec();
+        let at = |name: &str| header.iter().position(|c| *c == name).unwrap();
+        let row = |name: &str| {
+            rows.iter()
+                .find(|r| &r[0] == name)
+                .unwrap_or_else(|| panic!("{host}: {name} not in the inventory"))
+        };
+        // A fact outranks the banner: `_ga` is the knowledge base's, though it came with
+        // "Analytics" too.
+        assert_eq!(
+            &row("_ga")[at("category_source")],
+            "knowledge base",
+            "{host}"
+        );
+        assert_eq!(&row("_ga")[at("category")], "statistics", "{host}");
+        assert_eq!(&row("ad_uid")[at("category_source")], "inferred", "{host}");
+        assert_eq!(&row("ad_uid")[at("category")], "marketing", "{host}");
+        assert_eq!(
+            &row(granular::WIDGET_COOKIE)[at("category")],
+            "unclassified",
+            "{host}"
+        );
+        let summary = summary_of(&out);
+        assert!(summary.contains("Category passes: 2 in "), "{summary}");
+    }
+}
+
+/// `--categories off`: no extra pass, and the gated cookies keep the weaker evidence.
+#[tokio::test(flavor = "multi_thread")]
+async fn category_passes_can_be_turned_off() {
+    let (scan, _dir, _) = scan_three_modes(
+        granular::site(),
+        granular::KLARO_SHOP,
+        &["--categories=off"],
+    )
+    .await;
+    assert!(scan.category_passes.is_empty());
+    assert!(scan.timing.category_passes_ms.is_empty());
+    for name in granular::MARKETING_COOKIES {
+        let cookie = scan.cookies.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(cookie.inferred.as_ref().unwrap().rule, "gating", "{name}");
+    }
 }

@@ -71,6 +71,11 @@ impl Progress {
             ScanEvent::BrowserRestarted { reason } => {
                 bar.println(format!("browser relaunched: {reason}"))
             }
+            ScanEvent::CategoryPassStarted { label, pages } => {
+                bar.reset();
+                bar.set_length(*pages as u64);
+                bar.set_prefix(format!("only {label}"));
+            }
         })
     }
 

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::browser::VisitTiming;
 use crate::classify::Category;
-use crate::config::{ScanSection, SiteConfig, default_config_path};
+use crate::config::{CategoryPasses, ScanSection, SiteConfig, default_config_path};
 use crate::consent::autoconsent::{self, Autoconsent, AutoconsentError};
 use crate::consent::rules::builtin_rules;
 use crate::consent::{ConsentEngine, ConsentTiming, Engines, GatedCookies};
@@ -392,6 +392,12 @@ pub(super) fn scan_settings(
         consent_engines: Engines::default(),
         journal: None,
         resume: false,
+        categories: crate::crawl::CategorySettings {
+            enabled: section.categories.unwrap_or_default() == CategoryPasses::Auto,
+            max_pages: section
+                .category_pages
+                .unwrap_or(crate::crawl::DEFAULT_CATEGORY_PAGES),
+        },
         artifacts_dir: None,
     })
 }

@@ -30,7 +30,7 @@ use crate::report::policy::TableSettings;
 
 mod scan;
 
-pub(crate) use scan::ScanSection;
+pub(crate) use scan::{CategoryPasses, ScanSection};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

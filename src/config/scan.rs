@@ -134,6 +134,18 @@ pub struct ScanSection {
     /// says so, never because its name suggests it (inferred categories stay for review)
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub strict: Option<bool>,
+    #[arg(long, value_enum, value_name = "WHEN", help = with_default(
+        "Per-category passes: grant each of the site's consent categories alone, on the pages \
+         where gated cookies appeared, to learn what each brings (auto: when the banner's \
+         platform can grant one category alone and accepting brought cookies; off: never)",
+        CategoryPasses::Auto.as_str(),
+    ))]
+    pub categories: Option<CategoryPasses>,
+    #[arg(long, value_name = "N", value_parser = at_least_one(), help = with_default(
+        "Most pages each per-category pass visits (of those where gated cookies appeared)",
+        crate::crawl::DEFAULT_CATEGORY_PAGES,
+    ))]
+    pub category_pages: Option<usize>,
     /// Keep only the N newest scans of the site, deleting older ones and their screenshots
     #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub retain: Option<usize>,
@@ -183,6 +195,8 @@ impl ScanSection {
             },
             fail_on_violations: either(self.fail_on_violations, config.fail_on_violations),
             strict: either(self.strict, config.strict),
+            categories: self.categories.or(config.categories),
+            category_pages: self.category_pages.or(config.category_pages),
             retain: self.retain.or(config.retain),
         }
     }
@@ -205,12 +219,33 @@ impl ScanSection {
             ("retain", self.retain),
             ("concurrency", self.concurrency),
             ("max_pages", self.max_pages),
+            ("category_pages", self.category_pages),
         ] {
             if value == Some(0) {
                 return Some(format!("[scan] {key} must be at least 1"));
             }
         }
         None
+    }
+}
+
+/// `--categories`: whether the per-category passes run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum CategoryPasses {
+    /// When the platform can grant one category alone and accepting brought cookies.
+    #[default]
+    Auto,
+    /// Never: the mode passes only.
+    Off,
+}
+
+impl CategoryPasses {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CategoryPasses::Auto => "auto",
+            CategoryPasses::Off => "off",
+        }
     }
 }
 

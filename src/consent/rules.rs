@@ -5,7 +5,11 @@
 //!
 //! Selectors are CSS; ` >>> ` chains into open shadow roots (`#host >>> button.deny`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use crate::model::Category;
 
 /// The built-in rules, as shipped.
 pub const BUILTIN_RULES: &str = include_str!("../../rules/consent-platforms.toml");
@@ -61,6 +65,104 @@ pub struct Platform {
     /// The platform speaks IAB TCF (`__tcfapi`).
     #[serde(default)]
     pub tcf: bool,
+    /// How to grant one of the site's own consent categories alone, for the per-category
+    /// passes; None when the rule knows no way.
+    #[serde(default)]
+    pub categories: Option<Categories>,
+}
+
+/// The text a category rule's `grant` script has in place of the category's id; it becomes
+/// the id as a JavaScript string literal (JSON-quoted, so a hostile id stays a string).
+pub const CATEGORY_PLACEHOLDER: &str = "__CATEGORY__";
+
+/// A platform's granular consent, through its JavaScript API: which categories the site
+/// offers, how to grant one alone, and which its own consent state grants.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Categories {
+    /// Expression: the site's optional categories, an array of `{id, label}`; null (or a
+    /// throw) while the platform is not ready.
+    pub list: String,
+    /// Script granting the category [`CATEGORY_PLACEHOLDER`] and refusing every other optional
+    /// one; it must throw when it did nothing.
+    pub grant: String,
+    /// Expression: the ids of the optional categories the platform's consent state grants
+    /// now, an array; null while no choice is stored.
+    pub granted: String,
+    /// The platform's category ids (as the site configures them) to ours; ids not here are
+    /// read by their words.
+    #[serde(default)]
+    pub map: BTreeMap<String, Category>,
+}
+
+impl Categories {
+    /// The grant script for one category id.
+    pub fn grant_script(&self, id: &str) -> String {
+        let literal = serde_json::to_string(id).unwrap_or_else(|_| "\"\"".into());
+        self.grant.replace(CATEGORY_PLACEHOLDER, &literal)
+    }
+
+    /// Our category for one of the platform's: the rule's map, else the words of its id and
+    /// label; None when neither says.
+    pub fn category_of(&self, id: &str, label: &str) -> Option<Category> {
+        if let Some(category) = self.map.get(id) {
+            return Some(*category);
+        }
+        category_from_words(&format!("{id} {label}"))
+    }
+}
+
+/// What a category's own name says it is for, in English, French or German words sites use.
+pub fn category_from_words(text: &str) -> Option<Category> {
+    let text = text.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    // Necessary first (such a category is never passed), then marketing: "ad performance"
+    // and "social analytics" are about advertising.
+    if any(&[
+        "necessar",
+        "essential",
+        "required",
+        "strictly",
+        "technical",
+        "notwendig",
+        "nécessaire",
+    ]) {
+        Some(Category::Necessary)
+    } else if any(&[
+        "marketing",
+        "advert",
+        "ads",
+        "targeting",
+        "social",
+        "publicit",
+        "werbung",
+        "retarget",
+    ]) {
+        Some(Category::Marketing)
+    } else if any(&[
+        "analytic",
+        "statisti",
+        "performance",
+        "measur",
+        "audience",
+        "mesure",
+        "analyse",
+    ]) {
+        Some(Category::Statistics)
+    } else if any(&[
+        "function",
+        "preference",
+        "personali",
+        "video",
+        "support",
+        "comfort",
+        "fonctionn",
+        "komfort",
+    ]) {
+        Some(Category::Functionality)
+    } else {
+        None
+    }
 }
 
 /// Signs that a platform is on the page; any one suffices.
@@ -319,6 +421,22 @@ impl Platform {
             }
         }
         self.verify.problems(&mut problems);
+        if let Some(categories) = &self.categories {
+            for (what, script) in [
+                ("categories.list", &categories.list),
+                ("categories.grant", &categories.grant),
+                ("categories.granted", &categories.granted),
+            ] {
+                if script.trim().is_empty() {
+                    problems.push(format!("{what} is empty"));
+                }
+            }
+            if !categories.grant.contains(CATEGORY_PLACEHOLDER) {
+                problems.push(format!(
+                    "categories.grant never names the category (`{CATEGORY_PLACEHOLDER}`)"
+                ));
+            }
+        }
         problems
     }
 }
@@ -490,6 +608,7 @@ mod tests {
             consent_cookies: vec![],
             consent_storage: vec![],
             tcf: false,
+            categories: None,
         }
     }
 
@@ -838,5 +957,48 @@ reject = 'REJECT'
             ..Step::default()
         };
         assert_eq!(step.action(), Some(Action::Click("#x")));
+    }
+
+    #[test]
+    fn a_category_grant_must_name_its_category_and_quotes_it() {
+        let categories = Categories {
+            list: "[]".into(),
+            grant: "grant(__CATEGORY__)".into(),
+            granted: "[]".into(),
+            map: BTreeMap::from([("C0004".to_string(), Category::Marketing)]),
+        };
+        assert_eq!(
+            categories.grant_script("x\"); alert(1); (\""),
+            r#"grant("x\"); alert(1); (\"")"#
+        );
+        assert_eq!(
+            categories.category_of("C0004", "Targeting"),
+            Some(Category::Marketing)
+        );
+        assert_eq!(
+            categories.category_of("C0002", "Performance Cookies"),
+            Some(Category::Statistics)
+        );
+        assert_eq!(
+            categories.category_of("ads", "Ad performance"),
+            Some(Category::Marketing)
+        );
+        assert_eq!(
+            categories.category_of("c9", "Strictly necessary"),
+            Some(Category::Necessary)
+        );
+        assert_eq!(categories.category_of("c7", "Other"), None);
+        let mut rule = platform("acme");
+        rule.categories = Some(Categories {
+            grant: "grant('analytics')".into(),
+            ..categories
+        });
+        let problems = rule.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("never names the category")),
+            "{problems:?}"
+        );
     }
 }

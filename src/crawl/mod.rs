@@ -6,6 +6,7 @@
 //! One page is `page` (load, consent, capture, then its row and links); the tab pool with its
 //! browser restarts and retry rule is `pool`; robots.txt and sitemaps are `discovery`.
 
+mod categories;
 mod discovery;
 mod journal;
 mod page;
@@ -33,6 +34,7 @@ use crate::model::{
     IgnoredParameter, Mode, ModeRun, PageOutcome, RecordedSettings, SCHEMA_VERSION, Scan,
     ScanOutcome, Site, SkippedUrl, Timing, Tool,
 };
+pub use categories::{CategorySettings, DEFAULT_CATEGORY_PAGES};
 use discovery::Discovery;
 pub use journal::JournalError;
 use journal::{Header, JournalWriter, Replay};
@@ -71,6 +73,8 @@ pub struct ScanSettings {
     pub journal: Option<PathBuf>,
     /// Replay the journal first: the scan resumes an interrupted one.
     pub resume: bool,
+    /// The per-category passes after the mode passes.
+    pub categories: CategorySettings,
 }
 
 /// Progress of a scan, for whoever draws it. The library itself never prints.
@@ -89,6 +93,9 @@ pub enum ScanEvent {
     CookiesFound { total: usize },
     /// The browser died and was relaunched.
     BrowserRestarted { reason: String },
+    /// A per-category pass begins: one of the site's consent categories (its label, control
+    /// characters removed) granted alone, on `pages` pages.
+    CategoryPassStarted { label: String, pages: usize },
 }
 
 pub type Observer = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
@@ -155,8 +162,15 @@ pub async fn run_scan(
     };
     let pages_ms = std::mem::take(&mut crawler.ledger.pages_ms);
     let inventory = std::mem::replace(&mut crawler.ledger.inventory, Inventory::new("", false));
-    crawler.session.close().await;
     let (cookies, blocked_cookies, storage) = inventory.into_records();
+    let mut category_passes = Vec::new();
+    let mut category_passes_ms = BTreeMap::new();
+    if complete && let Some(plan) = categories::Plan::make(settings, &runs, &cookies) {
+        let (passes, times) = crawler.category_passes(&plan).await;
+        category_passes = passes;
+        category_passes_ms.extend(times);
+    }
+    crawler.session.close().await;
     let finished_at = SystemTime::now();
     Ok(Scan {
         schema_version: SCHEMA_VERSION,
@@ -177,13 +191,14 @@ pub async fn run_scan(
         ignored_parameters: std::mem::take(&mut crawler.ledger.ignored)
             .into_values()
             .collect(),
-        category_passes: Vec::new(),
+        category_passes,
         timing: Timing {
             started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
             finished_at: humantime::format_rfc3339_seconds(finished_at).to_string(),
             duration_ms: elapsed_ms(clock),
             pages_ms,
             modes_ms,
+            category_passes_ms,
         },
     })
 }

@@ -546,4 +546,8 @@ pub struct Timing {
     /// Wall-clock time of each consent mode's pass, keyed by mode (absent in older scans).
     #[serde(default)]
     pub modes_ms: BTreeMap<String, u64>,
+    /// Wall-clock time of each per-category pass, keyed by the category's id (absent when
+    /// none ran).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub category_passes_ms: BTreeMap<String, u64>,
 }

@@ -83,6 +83,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
             duration_ms: 60_000,
             pages_ms: BTreeMap::new(),
             modes_ms: BTreeMap::new(),
+            category_passes_ms: BTreeMap::new(),
         },
     }
 }

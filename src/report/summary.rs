@@ -42,6 +42,7 @@ pub fn render_summary(scan: &Scan, classifier: &Classifier, rules: &RuleSet) -> 
     );
     pages(&mut out, scan);
     consent(&mut out, scan, host);
+    category_passes(&mut out, scan);
     cookies(&mut out, scan);
     inferred(&mut out, scan, classifier);
     findings_lines(&mut out, scan, classifier, rules);
@@ -75,6 +76,47 @@ fn inferred(out: &mut String, scan: &Scan, classifier: &Classifier) {
         "Inferred, for review: {} ({}); `cookiescan annotate` writes them into the site config",
         by_category.values().sum::<usize>(),
         parts.join(", ")
+    );
+}
+
+/// The per-category passes: each category granted alone, what came of it, and what the
+/// passes cost next to the consent-mode passes.
+fn category_passes(out: &mut String, scan: &Scan) {
+    if scan.category_passes.is_empty() {
+        return;
+    }
+    for pass in &scan.category_passes {
+        let _ = writeln!(
+            out,
+            "Category pass [{}] \u{201c}{}\u{201d} ({} → {}): {} page(s), {}{}",
+            clean(&pass.platform),
+            clean(&pass.label),
+            clean(&pass.category_id),
+            pass.category.as_str(),
+            pass.pages.len(),
+            pass.outcome.as_str(),
+            pass.verification
+                .as_deref()
+                .map(|v| format!(" ({})", clean(v)))
+                .unwrap_or_default()
+        );
+    }
+    let spent: u64 = scan.timing.category_passes_ms.values().sum();
+    let modes: u64 = scan.timing.modes_ms.values().sum();
+    let share = if modes > 0 {
+        format!(
+            ", +{:.0} % on the consent-mode passes",
+            spent as f64 * 100.0 / modes as f64
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "Category passes: {} in {:.1} s{share} (`--categories off` skips them, \
+         `--category-pages N` bounds them)",
+        scan.category_passes.len(),
+        spent as f64 / 1000.0
     );
 }
 

@@ -281,7 +281,7 @@ pub fn route(req: &SiteRequest) -> Option<SiteResponse> {
 }
 
 /// A file of one of the installed packages, read now (so a fresh `npm ci` needs no rebuild).
-fn vendor_file(rel: &str) -> SiteResponse {
+pub fn vendor_file(rel: &str) -> SiteResponse {
     let safe = !rel.is_empty()
         && PACKAGES.iter().any(|p| rel.starts_with(p))
         && rel

@@ -11,6 +11,7 @@ pub mod consent_libs;
 pub mod consent_mocks;
 pub mod evolving;
 pub mod fixture;
+pub mod granular;
 pub mod visitor;
 
 use std::path::PathBuf;
