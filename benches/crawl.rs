@@ -18,6 +18,9 @@
 //! - `BENCH_BIN`: another `cookiescan` binary to scan with (an older build, to compare);
 //! - `BENCH_SCAN_ARGS`: more `cookiescan scan` options, split on spaces (e.g. `--plain-visits`
 //!   or `--settle=200ms`, to see what a step costs).
+//! - `BENCH_BANNER` (default `heuristic`): the banner every page has: `heuristic` (one no rule
+//!   knows) or `klaro` (the real klaro from `tests/consent-libs/node_modules`, with an
+//!   analytics and a marketing service, so the per-category passes run and their cost shows).
 //!
 //! The generated site is a small real site's mix: every page sets a first-party cookie by
 //! header and one by script, loads a third-party script and pixel (the pixel sets a
@@ -84,8 +87,9 @@ fn page(index: usize, pages: usize) -> SiteResponse {
          <script>document.cookie = 'js_{bucket}=1; path=/; max-age=86400';</script>\
          <script src=\"https://cdn.metrics.test/m.js\"></script>\
          <img src=\"https://px.metrics.test/p.gif?page={index}{slow}\" alt=\"\">{iframe}\
-         <ul>{body}</ul><footer>{footer}</footer>{BANNER}",
-        bucket = index % 7
+         <ul>{body}</ul><footer>{footer}</footer>{banner}",
+        bucket = index % 7,
+        banner = banner(),
     ))
     .cookie(&format!(
         "visit_{}=1; Path=/; Max-Age=3600; Secure",
@@ -117,8 +121,50 @@ const BANNER: &str = r#"<div id="consent" role="dialog" style="position:fixed;bo
 })();
 </script>"#;
 
+/// The same choice made with klaro, from npm: "analytics" loads a metrics script (`_an_id`),
+/// "marketing" the marketing pixel.
+const KLARO_BANNER: &str = r#"<script>
+var klaroConfig = {
+  lang: 'en',
+  acceptAll: true,
+  translations: { en: { purposes: { analytics: 'Analytics', marketing: 'Marketing' } } },
+  services: [
+    { name: 'metrics', title: 'Metrics', purposes: ['analytics'] },
+    { name: 'pixel', title: 'Pixel', purposes: ['marketing'] }
+  ]
+};
+</script>
+<script type="text/plain" data-type="application/javascript" data-name="metrics" data-src="https://cdn.metrics.test/a.js"></script>
+<img data-name="pixel" data-src="https://px.metrics.test/p.gif?marketing=1" alt="">
+<script src="/vendor/klaro/dist/klaro.js"></script>"#;
+
+fn banner() -> &'static str {
+    static BANNER_KIND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let kind = BANNER_KIND.get_or_init(|| std::env::var("BENCH_BANNER").unwrap_or_default());
+    match kind.as_str() {
+        "klaro" => KLARO_BANNER,
+        "" | "heuristic" => BANNER,
+        other => panic!("BENCH_BANNER: {other} is neither heuristic nor klaro"),
+    }
+}
+
 fn handle(request: &SiteRequest, pages: usize) -> SiteResponse {
     match (request.host.as_str(), request.path.as_str()) {
+        (SITE, "/vendor/klaro/dist/klaro.js") => {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/consent-libs/node_modules/klaro/dist/klaro.js");
+            match std::fs::read(&path) {
+                Ok(bytes) => SiteResponse::bytes("text/javascript", bytes),
+                Err(e) => panic!(
+                    "{}: {e} (npm ci --prefix tests/consent-libs)",
+                    path.display()
+                ),
+            }
+        }
+        ("cdn.metrics.test", "/a.js") => SiteResponse::text(
+            "text/javascript",
+            "document.cookie = '_an_id=1; path=/; max-age=31536000';",
+        ),
         (SITE, "/") => page(0, pages),
         (SITE, path) if path.starts_with("/page/") => {
             match path["/page/".len()..].parse::<usize>() {
@@ -411,9 +457,18 @@ impl Bench {
                 )
             })
             .collect();
+        let category_ms: u64 = scan.timing.category_passes_ms.values().sum();
+        let modes_ms: u64 = scan.timing.modes_ms.values().sum();
+        let categories = json!({
+            "passes": scan.category_passes.len(),
+            "verified": scan.category_passes.iter().filter(|p| p.outcome.as_str() == "verified").count(),
+            "wall_s": round(category_ms as f64 / 1000.0),
+            "share_of_mode_passes": (modes_ms > 0).then(|| round(category_ms as f64 / modes_ms as f64)),
+        });
         let figures = json!({
             "tabs": tabs,
             "modes": modes,
+            "category_passes": categories,
             "visits": visits,
             "pages_ok": ok,
             "cookies": scan.cookies.len(),

@@ -357,3 +357,57 @@ async fn category_passes_can_be_turned_off() {
         assert_eq!(cookie.inferred.as_ref().unwrap().rule, "gating", "{name}");
     }
 }
+
+/// The granular rules of the SaaS platforms (on our mocks of their documented APIs) and of
+/// tarteaucitron (the real library): the analytics category granted alone brings the gated
+/// tracker's cookies, proven by each platform's own consent state.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_granular_platform_names_the_category_of_its_gated_cookies() {
+    for (host, platform, category_id) in [
+        ("www.cookiebot.test", "cookiebot", "statistics"),
+        ("www.onetrust.test", "onetrust", "C0002"),
+        ("www.cookieyes.test", "cookieyes", "analytics"),
+        ("www.complianz.test", "complianz", "statistics"),
+        ("www.usercentrics.test", "usercentrics", "analytics"),
+        ("www.tarteaucitron.test", "tarteaucitron", "analytic"),
+    ] {
+        let (scan, _dir, _) = scan_three_modes(consent_site(), host, &[]).await;
+        let accept = scan.modes.iter().find(|r| r.mode == Mode::Accept).unwrap();
+        assert_eq!(
+            accept.consent[0].platform.as_deref(),
+            Some(platform),
+            "{host}"
+        );
+        let unverified: Vec<_> = scan
+            .category_passes
+            .iter()
+            .filter(|p| p.outcome.as_str() != "verified")
+            .collect();
+        assert!(unverified.is_empty(), "{host}: {unverified:?}");
+        let pass = scan
+            .category_passes
+            .iter()
+            .find(|p| p.category_id == category_id)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{host}: no pass {category_id} in {:?}",
+                    scan.category_passes
+                )
+            });
+        assert_eq!(pass.category.as_str(), "statistics", "{host}");
+        for name in GATED_COOKIES {
+            let cookie = scan.cookies.iter().find(|c| c.name == name).unwrap();
+            let inferred = cookie.inferred.as_ref().expect("inferred");
+            assert_eq!(
+                (inferred.rule.as_str(), inferred.category.as_str()),
+                ("category-pass", "statistics"),
+                "{host}: {name}: {inferred:?}"
+            );
+            assert_eq!(
+                inferred.site_label.as_deref(),
+                Some(pass.label.as_str()),
+                "{host}: {name}"
+            );
+        }
+    }
+}

@@ -814,7 +814,21 @@ const ONETRUST_JS: &str = r##"
     RejectAll: function () { save(all(false)); },
     IsAlertBoxClosed: function () { return !!fx.getCookie('OptanonAlertBoxClosed'); },
     ToggleInfoDisplay: function () { openPc(); },
-    GetDomainData: function () { return { Groups: GROUPS.map(function (g) { return { CustomGroupId: g }; }) }; }
+    GetDomainData: function () {
+      return { Groups: GROUPS.map(function (g) {
+        return { CustomGroupId: g, GroupName: NAMES[g] || 'Strictly Necessary Cookies', Status: g === 'C0001' ? 'always active' : 'inactive' };
+      }) };
+    },
+    // One group per call, `C0002:1` or `C0002:0`, as OneTrust documents it.
+    UpdateConsent: function (type, pair) {
+      if (type !== 'Category') throw new Error('unsupported consent type ' + type);
+      var kv = String(pair).split(':');
+      if (GROUPS.indexOf(kv[0]) < 0 || (kv[1] !== '0' && kv[1] !== '1')) throw new Error('bad group ' + pair);
+      var choice = {};
+      GROUPS.forEach(function (g) { choice[g] = !!(state && state[g]); });
+      choice[kv[0]] = kv[1] === '1';
+      save(choice);
+    }
   };
   function openPc() {
     var pc = document.getElementById('onetrust-pc-sdk');
@@ -1119,9 +1133,9 @@ const USERCENTRICS_JS: &str = r##"
 (function () {
   var fx = window.__fx;
   var SERVICES = [
-    { id: 'H1Vl5NidjWX', name: 'Usercentrics Consent Management Platform', essential: true },
-    { id: 'S1tatsTrk01', name: 'Stats Tracker', essential: false },
-    { id: 'M4rketPix02', name: 'Marketing Pixel', essential: false }
+    { id: 'H1Vl5NidjWX', name: 'Usercentrics Consent Management Platform', essential: true, category: 'essential' },
+    { id: 'S1tatsTrk01', name: 'Stats Tracker', essential: false, category: 'analytics' },
+    { id: 'M4rketPix02', name: 'Marketing Pixel', essential: false, category: 'marketing' }
   ];
   function load() { try { return JSON.parse(localStorage.getItem('uc_settings')); } catch (e) { return null; } }
   var settings = load();
@@ -1135,7 +1149,7 @@ const USERCENTRICS_JS: &str = r##"
       language: 'en',
       services: SERVICES.map(function (s) {
         var old = prev.filter(function (p) { return p.id === s.id; })[0];
-        var status = s.essential || accept;
+        var status = s.essential || (typeof accept === 'function' ? accept(s) : accept);
         var history = (old && old.history ? old.history : []).concat([{
           action: action, language: 'en', status: status, timestamp: now, type: type,
           versions: { application: '2.99.0-mock', service: '1.0.0', settings: '1' }
@@ -1196,8 +1210,24 @@ const USERCENTRICS_JS: &str = r##"
       msg.textContent = 'Services: ' + SERVICES.map(function (s) { return s.name; }).join(', ') + '.';
     });
   }
+  // Services one by one (`acceptServices` / `rejectServices` of the v2 API).
+  function decide(ids, on) {
+    var current = {};
+    SERVICES.forEach(function (s) {
+      var st = settings && settings.services.filter(function (x) { return x.id === s.id; })[0];
+      current[s.id] = ids.indexOf(s.id) >= 0 ? on : !!(st && st.status);
+    });
+    record(on ? 'onAcceptServices' : 'onRejectServices', function (s) { return current[s.id]; }, 'explicit');
+    localStorage.setItem('uc_user_interaction', 'true');
+    interacted = true;
+    if (statsAllowed()) fx.loadTracker();
+    close();
+    return Promise.resolve();
+  }
   window.UC_UI = {
     isInitialized: function () { return true; },
+    acceptServices: function (ids) { return decide(ids, true); },
+    rejectServices: function (ids) { return decide(ids, false); },
     acceptAllConsents: function () { choose(true); return Promise.resolve(); },
     denyAllConsents: function () { choose(false); return Promise.resolve(); },
     areAllConsentsAccepted: function () { return allAccepted(); },
@@ -1208,7 +1238,7 @@ const USERCENTRICS_JS: &str = r##"
     getServicesBaseInfo: function () {
       return SERVICES.map(function (s) {
         var st = settings && settings.services.filter(function (x) { return x.id === s.id; })[0];
-        return { id: s.id, name: s.name, consent: { status: !!(st && st.status) } };
+        return { id: s.id, name: s.name, categorySlug: s.category, consent: { status: !!(st && st.status) } };
       });
     }
   };
@@ -1581,9 +1611,21 @@ const COMPLIANZ_JS: &str = r##"
   var CATS = ['functional', 'preferences', 'statistics', 'marketing'];
   window.complianz = { prefix: 'cmplz_', version: '7.0-mock', region: 'eu', consenttype: 'optin', banner_version: '17', cookie_expiry: 365 };
   window.cmplz_has_consent = function (cat) { return cat === 'functional' || fx.getCookie('cmplz_' + cat) === 'allow'; };
+  // One category at a time, as Complianz's own script exposes it.
+  window.cmplz_set_consent = function (cat, value) {
+    if (CATS.indexOf(cat) < 0 || (value !== 'allow' && value !== 'deny')) throw new Error('bad consent ' + cat + ' ' + value);
+    var choice = {};
+    CATS.forEach(function (c) { choice[c] = window.cmplz_has_consent(c); });
+    choice[cat] = value === 'allow';
+    save(choice);
+  };
   var answered = fx.getCookie('cmplz_banner-status') === 'dismissed';
+  // `accept`: everything or nothing, or one choice per category.
   function save(accept) {
-    CATS.forEach(function (c) { fx.setCookie('cmplz_' + c, c === 'functional' || accept ? 'allow' : 'deny', 365); });
+    CATS.forEach(function (c) {
+      var on = typeof accept === 'object' ? !!accept[c] : accept;
+      fx.setCookie('cmplz_' + c, c === 'functional' || on ? 'allow' : 'deny', 365);
+    });
     fx.setCookie('cmplz_policy_id', '17', 365);
     fx.setCookie('cmplz_consented_services', '', 365);
     fx.setCookie('cmplz_banner-status', 'dismissed', 365);
