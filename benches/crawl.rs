@@ -457,7 +457,7 @@ impl Bench {
                 )
             })
             .collect();
-        let category_ms: u64 = scan.timing.category_passes_ms.values().sum();
+        let category_ms = scan.timing.category_passes_wall_ms.unwrap_or_default();
         let modes_ms: u64 = scan.timing.modes_ms.values().sum();
         let categories = json!({
             "passes": scan.category_passes.len(),

@@ -370,6 +370,7 @@ async fn each_granular_platform_names_the_category_of_its_gated_cookies() {
         ("www.complianz.test", "complianz", "statistics"),
         ("www.usercentrics.test", "usercentrics", "analytics"),
         ("www.tarteaucitron.test", "tarteaucitron", "analytic"),
+        ("www.borlabs.test", "borlabs", "statistics"),
     ] {
         let (scan, _dir, _) = scan_three_modes(consent_site(), host, &[]).await;
         let accept = scan.modes.iter().find(|r| r.mode == Mode::Accept).unwrap();

@@ -71,10 +71,14 @@ impl Progress {
             ScanEvent::BrowserRestarted { reason } => {
                 bar.println(format!("browser relaunched: {reason}"))
             }
-            ScanEvent::CategoryPassStarted { label, pages } => {
+            ScanEvent::CategoryPassesStarted { labels, pages } => {
                 bar.reset();
-                bar.set_length(*pages as u64);
-                bar.set_prefix(format!("only {label}"));
+                bar.set_length(0);
+                bar.set_prefix("categories");
+                bar.set_message(format!(
+                    "each alone on {pages} page(s): {}",
+                    labels.join(", ")
+                ));
             }
         })
     }

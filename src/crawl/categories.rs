@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use futures::StreamExt;
 use url::Url;
 
 use super::{Crawler, ScanEvent, page};
@@ -124,74 +125,115 @@ struct Opened {
 }
 
 impl Crawler<'_> {
-    /// Runs every pass of the plan, returning the passes and the time each took (keyed by the
-    /// category's id). The first context lists the site's categories; each category then gets
-    /// a context of its own, from a fresh jar.
+    /// Runs every pass of the plan, side by side up to the scan's tab count, each category in
+    /// a context of its own, from a fresh jar (the first context also lists the categories).
+    /// Returns the passes, sorted by category id, the time each took (keyed by id) and the
+    /// wall-clock time of them all.
     pub(super) async fn category_passes(
         &mut self,
         plan: &Plan<'_>,
-    ) -> (Vec<CategoryPass>, Vec<(String, u64)>) {
-        let mut passes = Vec::new();
-        let mut times = Vec::new();
-        let mut categories: Option<Vec<SiteCategory>> = None;
-        let mut next = 0;
-        loop {
-            if self.stopped() {
-                break;
+    ) -> (Vec<CategoryPass>, Vec<(String, u64)>, u64) {
+        let clock = Instant::now();
+        let (context, first) = self.open_ready(plan).await;
+        let mut contexts: Vec<BrowserContextId> = context.into_iter().collect();
+        let first = match first {
+            Ok(first) => first,
+            Err(error) => {
+                tracing::warn!("no per-category pass: {error}");
+                self.dispose(contexts, Vec::new()).await;
+                return (Vec::new(), Vec::new(), super::elapsed_ms(clock));
             }
-            let clock = Instant::now();
-            let opened = match self.open_ready(plan).await {
-                Ok(opened) => opened,
-                Err(error) => {
-                    tracing::warn!("per-category passes stopped: {error}");
-                    break;
-                }
-            };
-            let listed = categories.get_or_insert_with(|| {
-                let mut listed = opened.listed.clone().unwrap_or_default();
-                listed.retain(|c| !c.id.is_empty());
-                listed.dedup_by(|a, b| a.id == b.id);
-                listed
-            });
-            let category = listed.get(next).cloned();
-            let Some(category) = category else {
-                self.close_opened(opened).await;
-                break;
-            };
-            next += 1;
+        };
+        let mut categories: Vec<(SiteCategory, Category)> = Vec::new();
+        for category in first.listed.clone().unwrap_or_default() {
             let ours = plan
                 .rule
                 .category_of(&category.id, &category.label)
                 .unwrap_or(Category::Unclassified);
-            if ours == Category::Necessary {
-                self.close_opened(opened).await;
-                continue;
-            }
-            (self.observer)(&ScanEvent::CategoryPassStarted {
-                label: display_label(&category),
-                pages: plan.pages.len(),
-            });
-            let pass = self.grant_and_visit(plan, &category, ours, &opened).await;
-            self.close_opened(opened).await;
-            match pass {
-                Ok(pass) => {
-                    times.push((category.id.clone(), super::elapsed_ms(clock)));
-                    passes.push(pass);
-                }
-                Err(error) => {
-                    tracing::warn!("per-category passes stopped: {error}");
-                    break;
-                }
+            let known = categories.iter().any(|(c, _)| c.id == category.id);
+            if !category.id.is_empty() && !known && ours != Category::Necessary {
+                categories.push((category, ours));
             }
         }
+        if !categories.is_empty() {
+            (self.observer)(&ScanEvent::CategoryPassesStarted {
+                labels: categories.iter().map(|(c, _)| display_label(c)).collect(),
+                pages: plan.pages.len(),
+            });
+        }
+        // The first category runs in the listing context; the others open their own.
+        let first = std::sync::Mutex::new(Some(first));
+        let width = self.settings.concurrency.get().min(categories.len()).max(1);
+        let this = &*self;
+        let runs: Vec<Run> = futures::stream::iter(categories.iter())
+            .map(|(category, ours)| this.run_one(plan, category, *ours, &first))
+            .buffer_unordered(width)
+            .collect()
+            .await;
+        let mut passes = Vec::new();
+        let mut times = Vec::new();
+        let mut tabs = Vec::new();
+        for run in runs {
+            contexts.extend(run.context);
+            tabs.extend(run.tab);
+            if let Some((pass, time)) = run.pass {
+                passes.push(pass);
+                times.push(time);
+            }
+        }
+        if let Some(unused) = first.into_inner().expect("first context") {
+            tabs.push(unused.tab);
+        }
+        self.dispose(contexts, tabs).await;
         passes.sort_by(|a, b| a.category_id.cmp(&b.category_id));
-        (passes, times)
+        (passes, times, super::elapsed_ms(clock))
+    }
+
+    /// One category's pass: in the listing context when it is still free, else in a fresh one.
+    /// A browser that fails under it makes it a failed pass, with the error.
+    async fn run_one(
+        &self,
+        plan: &Plan<'_>,
+        category: &SiteCategory,
+        ours: Category,
+        first: &std::sync::Mutex<Option<Opened>>,
+    ) -> Run {
+        let clock = Instant::now();
+        let taken = first.lock().expect("first context").take();
+        let (context, opened) = match taken {
+            Some(opened) => (None, Ok(opened)),
+            None if self.stopped() => return Run::default(),
+            None => self.open_ready(plan).await,
+        };
+        let (pass, tab) = match opened {
+            Ok(opened) => (
+                self.grant_and_visit(plan, category, ours, &opened).await,
+                Some(opened.tab),
+            ),
+            Err(error) => (Err(error), None),
+        };
+        let pass = pass.unwrap_or_else(|error| CategoryPass {
+            verification: Some(format!("the browser failed: {error}")),
+            ..unproven(plan, category, ours)
+        });
+        Run {
+            context,
+            tab,
+            pass: Some((pass, (category.id.clone(), super::elapsed_ms(clock)))),
+        }
     }
 
     /// A fresh context on the plan's first page, waiting (as long as a late banner is waited
-    /// for) until the platform lists its categories.
-    async fn open_ready(&mut self, plan: &Plan<'_>) -> Result<Opened, BrowserError> {
-        let context = self.session.new_context().await?;
+    /// for) until the platform lists its categories. The context, once made, is the caller's
+    /// to dispose whatever came of the rest.
+    async fn open_ready(
+        &self,
+        plan: &Plan<'_>,
+    ) -> (Option<BrowserContextId>, Result<Opened, BrowserError>) {
+        let context = match self.session.new_context().await {
+            Ok(context) => context,
+            Err(error) => return (None, Err(error)),
+        };
         let opened = async {
             let page = self.session.new_page(&context).await?;
             let tab = Tab::open(page, self.gate(), self.settings.timing).await?;
@@ -201,25 +243,23 @@ impl Crawler<'_> {
                     serde_json::from_value::<Vec<SiteCategory>>(value.clone()).ok()
                 })
                 .await;
-            Ok::<_, BrowserError>((tab, listed))
-        }
-        .await;
-        match opened {
-            Ok((tab, listed)) => Ok(Opened {
-                context,
+            Ok(Opened {
+                context: context.clone(),
                 tab,
                 listed,
-            }),
-            Err(error) => {
-                self.session.dispose_context(context).await;
-                Err(error)
-            }
+            })
         }
+        .await;
+        (Some(context), opened)
     }
 
-    async fn close_opened(&mut self, opened: Opened) {
-        opened.tab.close().await;
-        self.session.dispose_context(opened.context).await;
+    async fn dispose(&mut self, contexts: Vec<BrowserContextId>, tabs: Vec<Tab>) {
+        for tab in tabs {
+            tab.close().await;
+        }
+        for context in contexts {
+            self.session.dispose_context(context).await;
+        }
     }
 
     /// Reads `expression` until `accept` takes its value, for as long as a late banner is
@@ -247,24 +287,14 @@ impl Crawler<'_> {
     /// Grants one category alone, proves it from the platform's state, visits the plan's pages
     /// and proves it again; the jar after the last page is what the category brought.
     async fn grant_and_visit(
-        &mut self,
+        &self,
         plan: &Plan<'_>,
         category: &SiteCategory,
         ours: Category,
         opened: &Opened,
     ) -> Result<CategoryPass, BrowserError> {
         let tab = &opened.tab;
-        let mut pass = CategoryPass {
-            platform: plan.platform.clone(),
-            category_id: category.id.clone(),
-            label: category.label.clone(),
-            category: ours,
-            outcome: ConsentOutcome::Failed,
-            granted_by: "the platform's API (categories.grant)".into(),
-            verification: None,
-            pages: Vec::new(),
-            cookies: Vec::new(),
-        };
+        let mut pass = unproven(plan, category, ours);
         let script = plan.rule.grant_script(&category.id);
         if tab.evaluate_in(&tab.top_frame(), &script).await.is_none() {
             pass.verification = Some("the grant threw: the platform refused it".into());
@@ -326,6 +356,30 @@ impl Crawler<'_> {
             ));
         }
         Ok(pass)
+    }
+}
+
+/// What one category's pass leaves: the context it opened and its tab, to close, and the
+/// pass with its time (None when the scan stopped before it began).
+#[derive(Default)]
+struct Run {
+    context: Option<BrowserContextId>,
+    tab: Option<Tab>,
+    pass: Option<(CategoryPass, (String, u64))>,
+}
+
+/// A pass of `category` not yet run: failed until proven.
+fn unproven(plan: &Plan<'_>, category: &SiteCategory, ours: Category) -> CategoryPass {
+    CategoryPass {
+        platform: plan.platform.clone(),
+        category_id: category.id.clone(),
+        label: category.label.clone(),
+        category: ours,
+        outcome: ConsentOutcome::Failed,
+        granted_by: "the platform's API (categories.grant)".into(),
+        verification: None,
+        pages: Vec::new(),
+        cookies: Vec::new(),
     }
 }
 

@@ -93,9 +93,9 @@ pub enum ScanEvent {
     CookiesFound { total: usize },
     /// The browser died and was relaunched.
     BrowserRestarted { reason: String },
-    /// A per-category pass begins: one of the site's consent categories (its label, control
+    /// The per-category passes begin: each of these categories of the site's (labels, control
     /// characters removed) granted alone, on `pages` pages.
-    CategoryPassStarted { label: String, pages: usize },
+    CategoryPassesStarted { labels: Vec<String>, pages: usize },
 }
 
 pub type Observer = Arc<dyn Fn(&ScanEvent) + Send + Sync>;
@@ -165,10 +165,12 @@ pub async fn run_scan(
     let (cookies, blocked_cookies, storage) = inventory.into_records();
     let mut category_passes = Vec::new();
     let mut category_passes_ms = BTreeMap::new();
+    let mut category_passes_wall_ms = None;
     if complete && let Some(plan) = categories::Plan::make(settings, &runs, &cookies) {
-        let (passes, times) = crawler.category_passes(&plan).await;
+        let (passes, times, wall) = crawler.category_passes(&plan).await;
         category_passes = passes;
         category_passes_ms.extend(times);
+        category_passes_wall_ms = Some(wall);
     }
     crawler.session.close().await;
     let finished_at = SystemTime::now();
@@ -199,6 +201,7 @@ pub async fn run_scan(
             pages_ms,
             modes_ms,
             category_passes_ms,
+            category_passes_wall_ms,
         },
     })
 }

@@ -550,4 +550,7 @@ pub struct Timing {
     /// none ran).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub category_passes_ms: BTreeMap<String, u64>,
+    /// Wall-clock time of the per-category passes together (they run side by side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_passes_wall_ms: Option<u64>,
 }

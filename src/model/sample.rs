@@ -84,6 +84,7 @@ pub fn scan(pages: &[&str], cookies: Vec<CookieRecord>) -> Scan {
             pages_ms: BTreeMap::new(),
             modes_ms: BTreeMap::new(),
             category_passes_ms: BTreeMap::new(),
+            category_passes_wall_ms: None,
         },
     }
 }

@@ -101,7 +101,10 @@ fn category_passes(out: &mut String, scan: &Scan) {
                 .unwrap_or_default()
         );
     }
-    let spent: u64 = scan.timing.category_passes_ms.values().sum();
+    let spent = scan
+        .timing
+        .category_passes_wall_ms
+        .unwrap_or_else(|| scan.timing.category_passes_ms.values().sum());
     let modes: u64 = scan.timing.modes_ms.values().sum();
     let share = if modes > 0 {
         format!(
