@@ -5,7 +5,10 @@
 //! 2. **Gating.** A cookie seen only after "accept all" (never before consent, never after a
 //!    refusal) is one the site itself asks consent for: it is not necessary, though which
 //!    category it belongs to stays open.
-//! 3. **Names and attributes.** A first-party cookie the banner does not gate whose name reads
+//! 3. **The answer itself.** A first-party cookie set once the banner is answered, after
+//!    "accept all" and after "reject all" alike, but never before: it records the choice, so
+//!    it is *probably* necessary.
+//! 4. **Names and attributes.** A first-party cookie the banner does not gate whose name reads
 //!    like a session, CSRF, cart or language cookie, a `__Host-` cookie, or an `HttpOnly`
 //!    session cookie the page's own response set is *probably* necessary (or functional).
 //!
@@ -24,6 +27,7 @@ use crate::model::{
 pub const CATEGORY_PASS: &str = "category-pass";
 pub const GATING: &str = "gating";
 pub const NAME_RULE: &str = "name-rule";
+pub const CONSENT_CHOICE: &str = "consent-choice";
 
 /// Fills `inferred` on every cookie of the scan the evidence says something about.
 pub fn infer(scan: &mut Scan) {
@@ -88,6 +92,23 @@ impl<'a> Evidence<'a> {
     }
 
     fn about(&self, cookie: &CookieRecord) -> Option<Inference> {
+        // Written by answering the banner, whichever the answer: the record of the choice.
+        let answer_records_it = self.gating_known
+            && self.reject_scanned
+            && cookie.party == Party::First
+            && cookie.modes.contains(&Mode::Accept)
+            && cookie.modes.contains(&Mode::Reject)
+            && !cookie.modes.contains(&Mode::BeforeConsent);
+        if answer_records_it {
+            return Some(Inference {
+                category: Category::Necessary,
+                evidence: "probably necessary: set once the banner was answered, whichever the \
+                           answer, so it remembers the choice"
+                    .into(),
+                rule: CONSENT_CHOICE.into(),
+                site_label: None,
+            });
+        }
         let gated = self.gating_known
             && cookie.modes.contains(&Mode::Accept)
             && !cookie.modes.contains(&Mode::BeforeConsent)
@@ -415,6 +436,35 @@ mod tests {
         );
         // A third party is never inferred necessary.
         assert_eq!(inferred(&scan, "cart_id"), None);
+    }
+
+    #[test]
+    fn what_either_answer_writes_records_the_choice() {
+        const ANSWERED: [Mode; 2] = [Mode::Accept, Mode::Reject];
+        let own = sample::cookie("site_choice", "www.example.com", "/", &ANSWERED);
+        let theirs = sample::cookie("cmp_choice", ".cmp.test", "/", &ANSWERED);
+        let mut scan = sample::scan(&["/"], vec![own, theirs]);
+        answered(&mut scan, ConsentOutcome::Verified);
+        infer(&mut scan);
+        let own = inferred(&scan, "site_choice").expect("inferred");
+        assert_eq!(
+            (own.category, own.rule.as_str()),
+            (Category::Necessary, CONSENT_CHOICE)
+        );
+        assert_eq!(inferred(&scan, "cmp_choice"), None);
+        // An unproven refusal proves nothing about what the answer wrote.
+        let mut unproven = sample::scan(
+            &["/"],
+            vec![sample::cookie(
+                "site_choice",
+                "www.example.com",
+                "/",
+                &ANSWERED,
+            )],
+        );
+        answered(&mut unproven, ConsentOutcome::Unverified);
+        infer(&mut unproven);
+        assert_eq!(inferred(&unproven, "site_choice"), None);
     }
 
     #[test]

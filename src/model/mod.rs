@@ -93,7 +93,8 @@ pub struct Inference {
     /// Why, in words a reviewer checks: "only after accepting “Marketing” (per-category
     /// pass)", "only after accept all", "name pattern *session*".
     pub evidence: String,
-    /// Which kind of evidence: `category-pass`, `gating` or `name-rule`.
+    /// Which kind of evidence: `category-pass`, `gating`, `consent-choice` (set by answering
+    /// the banner either way) or `name-rule`.
     pub rule: String,
     /// The site's own label of the category its banner put the cookie in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
