@@ -376,6 +376,7 @@ async fn each_granular_platform_names_the_category_of_its_gated_cookies() {
         ("www.usercentrics.test", "usercentrics", "analytics"),
         ("www.tarteaucitron.test", "tarteaucitron", "analytic"),
         ("www.borlabs.test", "borlabs", "statistics"),
+        ("www.quantcast.test", "quantcast", "tcf-measurement"),
     ] {
         let (scan, _dir, _) = scan_three_modes(consent_site(), host, &[]).await;
         let accept = scan.modes.iter().find(|r| r.mode == Mode::Accept).unwrap();
@@ -439,6 +440,7 @@ async fn unclassified_share() {
         ("www.complianz.test", consent_site),
         ("www.usercentrics.test", consent_site),
         ("www.borlabs.test", consent_site),
+        ("www.quantcast.test", consent_site),
     ];
     let (mut total, mut before, mut after) = (0, 0, 0);
     println!("| site | cookies | unclassified before | after |");

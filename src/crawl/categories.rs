@@ -325,10 +325,12 @@ impl Crawler<'_> {
                 pass.pages.push(url.to_string());
             }
         }
-        let still = tab
-            .evaluate_in(&tab.top_frame(), &plan.rule.granted)
-            .await
-            .and_then(|value| alone(&value));
+        // Polled too: a platform may answer through a callback (the TCF's) on a new document.
+        let still = self
+            .poll(tab, &plan.rule.granted, |value| {
+                alone(value).filter(|yes| *yes)
+            })
+            .await;
         let mut cookies: Vec<CookieKey> = self
             .session
             .cookies(&opened.context)
