@@ -343,6 +343,39 @@ async fn per_category_passes_give_each_gated_cookie_its_category() {
         );
         let summary = summary_of(&out);
         assert!(summary.contains("Category passes: 2 in "), "{summary}");
+        // The audit report shows the passes and embeds the banner's screenshots.
+        let audit = support::command(&[
+            "report".to_string(),
+            out.display().to_string(),
+            "--format=audit".into(),
+        ])
+        .output()
+        .expect("report runs");
+        assert!(audit.status.success());
+        let audit = String::from_utf8_lossy(&audit.stdout);
+        assert!(audit.contains("Per-category passes"), "{host}");
+        for label in labels {
+            assert!(
+                audit.contains(&format!("<td>{label}</td>")),
+                "{host}: {label}"
+            );
+        }
+        let shots: usize = scan
+            .modes
+            .iter()
+            .flat_map(|r| &r.consent)
+            .map(|c| {
+                usize::from(c.screenshot_before.is_some())
+                    + usize::from(c.screenshot_after.is_some())
+            })
+            .sum();
+        assert!(shots >= 2, "{host}: the scan took no screenshots");
+        assert_eq!(
+            // The template escapes every value, `/` included.
+            audit.matches("src=\"data:image&#x2f;png;base64,").count(),
+            shots,
+            "{host}: every screenshot embedded"
+        );
     }
 }
 

@@ -229,3 +229,127 @@ async fn hostile_cookie_names_are_escaped_in_every_format() {
         assert_eq!(separators, 4, "a cell broke the table: {line}");
     }
 }
+
+/// The audit report of the fixture site: the findings section lists every cookie the scan
+/// found set before consent (and only in it), each linked to its details; nothing the site
+/// wrote becomes markup.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_report_of_the_fixture_site() {
+    let s = scanned().await;
+    let page = report(&s.scan, &s.config, &["--format", "audit"]).await;
+    let section = |id: &str| {
+        let start = page
+            .find(&format!("<section id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no {id} section"));
+        let end = page[start..].find("</section>").unwrap() + start;
+        page[start..end].to_string()
+    };
+    let findings = section("findings");
+    let summary = report(&s.scan, &s.config, &["--format", "summary"]).await;
+    let listed = summary
+        .lines()
+        .find_map(|l| l.strip_prefix("Cookies set before consent: "))
+        .expect("the fixture sets cookies before consent");
+    for entry in listed.split(", ") {
+        let name = entry.split(" (").next().unwrap();
+        assert!(
+            findings.contains(&format!(">{name}</a>")),
+            "{name} not in the findings"
+        );
+    }
+    let details = section("details");
+    let matrix = section("matrix");
+    let scan: cookiescan::model::Scan =
+        serde_json::from_str(&std::fs::read_to_string(&s.scan).unwrap()).unwrap();
+    assert_eq!(
+        details.matches("<article id=\"cookie-").count(),
+        scan.cookies.len()
+    );
+    assert_eq!(
+        matrix.matches("<tr><td><a href=\"#cookie-").count(),
+        scan.cookies.len()
+    );
+    // Self-contained: nothing is fetched from anywhere.
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    render_to_png(&page, "audit-fixture.png");
+
+    let mut hostile: serde_json::Value = serde_json::to_value(&scan).unwrap();
+    let with_setter = scan
+        .cookies
+        .iter()
+        .position(|c| !c.setters.is_empty())
+        .expect("a cookie with a setter");
+    hostile["cookies"][with_setter]["name"] = "<script>alert(1)</script>|x".into();
+    hostile["cookies"][with_setter]["setters"][0]["url"] =
+        "javascript:alert(2)\"><img src=x>".into();
+    let planted = s.dir.path().join("hostile.json");
+    std::fs::write(&planted, serde_json::to_string(&hostile).unwrap()).unwrap();
+    let page = report(&planted, &s.config, &["--format", "audit"]).await;
+    assert!(
+        !page.contains("<script>alert(1)"),
+        "raw markup in the audit report"
+    );
+    assert!(
+        !page.contains("<img src=x>"),
+        "raw markup in the audit report"
+    );
+    assert_eq!(
+        page.matches("<script>").count(),
+        1,
+        "only the report's own script"
+    );
+}
+
+/// Renders an HTML page to `target/test-renders/<name>` in headless Chromium, so a broken
+/// layout is there to look at after the run; the picture must be a real, non-blank PNG.
+fn render_to_png(page: &str, name: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-renders");
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join(name.replace(".png", ".html"));
+    std::fs::write(&html, page).unwrap();
+    let png = dir.join(name);
+    let _ = std::fs::remove_file(&png);
+    let chrome = cookiescan::browser::find_chrome(None).expect("Chromium");
+    let profile = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(chrome);
+    command
+        .arg("--headless")
+        .arg("--disable-gpu")
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--window-size=1280,2400")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()));
+    // Chromium refuses its sandbox as root.
+    if running_as_root() {
+        command.arg("--no-sandbox");
+    }
+    let status = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("Chromium runs");
+    assert!(
+        status.success(),
+        "Chromium could not render {}",
+        html.display()
+    );
+    let bytes = std::fs::read(&png).expect("the render");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        bytes.len() > 20_000,
+        "a near-empty render: {} bytes",
+        bytes.len()
+    );
+}
+
+/// Whether this process runs as root (uid 0), read from /proc.
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}

@@ -226,6 +226,9 @@ pub enum ReportFormat {
     Csv,
     /// The cookie-policy table as JSON
     Json,
+    /// The audit report: one self-contained HTML file with the findings, their evidence, the
+    /// cookie × mode matrix, every cookie's setters and pages, and the consent screenshots
+    Audit,
 }
 
 impl ReportFormat {
@@ -234,7 +237,7 @@ impl ReportFormat {
         match extension.to_ascii_lowercase().as_str() {
             "csv" => &[ReportFormat::Inventory, ReportFormat::Csv],
             "md" | "markdown" => &[ReportFormat::Md],
-            "html" | "htm" => &[ReportFormat::Html],
+            "html" | "htm" => &[ReportFormat::Html, ReportFormat::Audit],
             "json" => &[ReportFormat::Json],
             "txt" | "text" => &[ReportFormat::Summary],
             _ => &[],
@@ -249,6 +252,7 @@ impl ReportFormat {
             ReportFormat::Html => report::Format::Html,
             ReportFormat::Csv => report::Format::Csv,
             ReportFormat::Json => report::Format::Json,
+            ReportFormat::Audit => report::Format::Audit,
         }
     }
 }
@@ -441,11 +445,13 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         None => {}
     }
     let rules = config.consent_rules(builtin_rules());
+    let artifacts = model::artifacts_dir(&scan_path);
     let input = report::ReportInput {
         scan: &scan,
         classifier: &classifier,
         rules: &rules,
         table: &table_settings,
+        artifacts: Some(&artifacts),
     };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(

@@ -5,6 +5,7 @@
 //! `policy` builds the cookie-policy table that `markdown`, `html`, `csv` and `json` render;
 //! `inventory` is the one-row-per-cookie CSV; `summary` the plain text `scan` prints.
 
+pub mod audit;
 pub mod csv;
 pub mod html;
 pub mod inventory;
@@ -27,6 +28,8 @@ pub enum ReportError {
     Csv(#[from] ::csv::Error),
     #[error("cannot write the JSON")]
     Json(#[from] serde_json::Error),
+    #[error("cannot render the report's template: {0}")]
+    Template(String),
 }
 
 /// What every renderer reads.
@@ -37,6 +40,8 @@ pub struct ReportInput<'a> {
     pub rules: &'a RuleSet,
     /// The policy table's layout and language.
     pub table: &'a TableSettings,
+    /// The scan's artifacts folder (its screenshots), when there is one.
+    pub artifacts: Option<&'a std::path::Path>,
 }
 
 impl ReportInput<'_> {
@@ -67,6 +72,8 @@ pub enum Format {
     Csv,
     /// The cookie-policy table as JSON.
     Json,
+    /// The audit report, one self-contained HTML file.
+    Audit,
 }
 
 impl Format {
@@ -79,6 +86,7 @@ impl Format {
             Format::Html => &html::Html,
             Format::Csv => &csv::Csv,
             Format::Json => &json::Json,
+            Format::Audit => &audit::Audit,
         }
     }
 }
