@@ -272,6 +272,29 @@ async fn the_audit_report_of_the_fixture_site() {
     // Self-contained: nothing is fetched from anywhere.
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
     render_to_png(&page, "audit-fixture.png");
+    assert!(section("changes").contains("No earlier complete scan"));
+
+    // Two scans of the site in its history folder: the newer one's report lists what changed.
+    let history = s.dir.path().join("history");
+    std::fs::create_dir_all(&history).unwrap();
+    let scan: cookiescan::model::Scan =
+        serde_json::from_str(&std::fs::read_to_string(&s.scan).unwrap()).unwrap();
+    let mut older = scan.clone();
+    let dropped = older.cookies.remove(0);
+    older.timing.started_at = "2026-01-01T00:00:00Z".into();
+    std::fs::write(
+        history.join("2026-01-01T00-00-00Z.json"),
+        serde_json::to_string(&older).unwrap(),
+    )
+    .unwrap();
+    let newer = history.join("2026-01-02T00-00-00Z.json");
+    std::fs::copy(&s.scan, &newer).unwrap();
+    let page = report(&newer, &s.config, &["--format", "audit"]).await;
+    let start = page.find("<section id=\"changes\"").unwrap();
+    let changes = &page[start..start + page[start..].find("</section>").unwrap()];
+    assert!(changes.contains("2026-01-01T00:00:00Z"), "{changes}");
+    assert!(changes.contains("Cookies added"), "{changes}");
+    assert!(changes.contains(&dropped.name), "{changes}");
 
     let mut hostile: serde_json::Value = serde_json::to_value(&scan).unwrap();
     let with_setter = scan

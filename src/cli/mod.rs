@@ -421,6 +421,36 @@ async fn db_update(args: &DbUpdateArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// A diff as the audit report lists it.
+fn audit_changes(diff: &crate::diff::ScanDiff) -> report::audit::Changes {
+    report::audit::Changes {
+        previous: diff.old.started_at.clone(),
+        rows: diff
+            .changes
+            .iter()
+            .map(|c| report::audit::ChangeRow {
+                kind: c.kind.title().to_string(),
+                regression: c.kind.is_regression(),
+                what: c
+                    .cookie
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .or_else(|| c.subject.clone())
+                    .unwrap_or_default(),
+                modes: c
+                    .modes
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                before: c.before.clone().unwrap_or_default(),
+                after: c.after.clone().unwrap_or_default(),
+                evidence: c.evidence.clone(),
+            })
+            .collect(),
+    }
+}
+
 /// `cookiescan report`.
 fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let format = output_format(
@@ -446,12 +476,24 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     }
     let rules = config.consent_rules(builtin_rules());
     let artifacts = model::artifacts_dir(&scan_path);
+    // The audit report shows what changed since the site's previous scan in the same folder.
+    let changes = (format == ReportFormat::Audit)
+        .then(|| crate::history::previous(&scan_path, &scan.site.registrable_domain).scan)
+        .flatten()
+        .map(|(_, old)| {
+            let context = crate::diff::DiffContext {
+                classifier: &classifier,
+                rules: &rules,
+            };
+            audit_changes(&crate::diff::diff(&old, &scan, &context))
+        });
     let input = report::ReportInput {
         scan: &scan,
         classifier: &classifier,
         rules: &rules,
         table: &table_settings,
         artifacts: Some(&artifacts),
+        changes: changes.as_ref(),
     };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(

@@ -65,6 +65,34 @@ struct AuditView {
     category_passes: Vec<PassView>,
     /// Whether any banner was answered.
     answered: bool,
+    /// The previous scan's start, when there is one to compare with.
+    previous: Option<String>,
+    changes: Vec<ChangeRow>,
+}
+
+/// What changed since the site's previous scan, as the report lists it (the caller, who
+/// found that scan, turns the diff into these rows).
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// When the previous scan started.
+    pub previous: String,
+    pub rows: Vec<ChangeRow>,
+}
+
+/// One change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow {
+    /// The kind's title ("New cookie", "Set before consent").
+    pub kind: String,
+    /// A change for the worse.
+    pub regression: bool,
+    /// The cookie, or the page, third party or mode concerned.
+    pub what: String,
+    pub modes: String,
+    pub before: String,
+    pub after: String,
+    /// Where to look in the newer scan.
+    pub evidence: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -288,6 +316,8 @@ impl AuditView {
                 .collect(),
             storage_keys: scan.storage.len(),
             answered: scan.modes.iter().any(|r| !r.consent.is_empty()),
+            previous: input.changes.map(|c| c.previous.clone()),
+            changes: input.changes.map(|c| c.rows.clone()).unwrap_or_default(),
             third_parties: third
                 .iter()
                 .map(|(host, n)| bar(host, *n, busiest))
@@ -448,6 +478,7 @@ mod tests {
             rules: &rules,
             table: &table,
             artifacts,
+            changes: None,
         };
         let mut out = Vec::new();
         Audit.render(&input, &mut out).expect("renders");

@@ -42,6 +42,8 @@ pub struct ReportInput<'a> {
     pub table: &'a TableSettings,
     /// The scan's artifacts folder (its screenshots), when there is one.
     pub artifacts: Option<&'a std::path::Path>,
+    /// What changed since the previous scan of the site, when there is one.
+    pub changes: Option<&'a audit::Changes>,
 }
 
 impl ReportInput<'_> {
