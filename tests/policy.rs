@@ -230,6 +230,64 @@ async fn hostile_cookie_names_are_escaped_in_every_format() {
     }
 }
 
+/// `--fragment`: the table alone, well-formed, with nothing of the page or the scanner in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_as_a_fragment_to_paste_into_a_policy_page() {
+    let s = scanned().await;
+    let fragment = report(&s.scan, &s.config, &["--format", "html", "--fragment"]).await;
+    let page = report(&s.scan, &s.config, &["--format", "html"]).await;
+    assert!(
+        fragment.starts_with("<section class=\"cookie-policy\" lang=\"en\">"),
+        "{fragment}"
+    );
+    assert!(fragment.trim_end().ends_with("</section>"));
+    for page_only in [
+        "<html",
+        "<head",
+        "<body",
+        "<style",
+        "<script",
+        "before-consent",
+        "cookiescan",
+    ] {
+        assert!(!fragment.contains(page_only), "{page_only} in the fragment");
+    }
+    assert!(fragment.contains("Last updated: <time datetime=\""));
+    // Every category section and row of the page, and nothing else.
+    for tag in ["<h2 id=", "<tr><td>"] {
+        assert_eq!(
+            fragment.matches(tag).count(),
+            page.matches(tag).count(),
+            "{tag}"
+        );
+    }
+    // Well formed: every element closed, in order.
+    let mut reader = quick_xml::Reader::from_str(&fragment);
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event().expect("a well-formed fragment") {
+            quick_xml::events::Event::Start(_) => depth += 1,
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+        assert!(depth >= 0);
+    }
+    assert_eq!(depth, 0, "unclosed elements");
+    // Only the page format has a fragment.
+    let refused = run(vec![
+        "report".to_string(),
+        s.scan.display().to_string(),
+        "--format=md".into(),
+        "--fragment".into(),
+    ])
+    .await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--fragment goes with --format html")
+    );
+}
+
 /// The audit report of the fixture site: the findings section lists every cookie the scan
 /// found set before consent (and only in it), each linked to its details; nothing the site
 /// wrote becomes markup.

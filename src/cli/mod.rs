@@ -288,6 +288,10 @@ pub struct ReportArgs {
     /// Language of the table's labels (overrides the config)
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// With --format html: the table alone, a <section> without page or styles, to paste into
+    /// a policy page or a CMS
+    #[arg(long)]
+    pub fragment: bool,
 }
 
 #[derive(Debug, Args)]
@@ -502,8 +506,18 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         )),
         None => Box::new(std::io::stdout().lock()),
     };
+    let format = match (format, args.fragment) {
+        (_, false) => format.as_format(),
+        (ReportFormat::Html, true) => report::Format::HtmlFragment,
+        (other, true) => bail!(
+            "--fragment goes with --format html, not {}",
+            other
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
+        ),
+    };
     let written = format
-        .as_format()
         .renderer()
         .render(&input, &mut out)
         .map_err(anyhow::Error::from);

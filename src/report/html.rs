@@ -23,10 +23,7 @@ impl Renderer for Html {
 /// and modes, and the consent evidence.
 pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -> String {
     let words = labels(settings.language);
-    let lang = match settings.language {
-        Language::En => "en",
-        Language::Fr => "fr",
-    };
+    let lang = lang_code(settings.language);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -54,7 +51,7 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
         html(&scan.tool.version)
     );
     for (category, rows) in &table.sections {
-        section(&mut out, *category, rows, settings, &words);
+        section(&mut out, *category, rows, settings, &words, true);
     }
     consent_evidence(&mut out, scan, &words);
     review(&mut out, table, &words);
@@ -62,13 +59,56 @@ pub fn render_html(table: &PolicyTable, scan: &Scan, settings: &TableSettings) -
     out
 }
 
-/// One category: its heading, explanation and table.
+/// `report --format html --fragment`: the table alone, to paste into a policy page.
+pub struct Fragment;
+
+impl Renderer for Fragment {
+    fn render(&self, input: &ReportInput, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+        let table = input.policy_table();
+        out.write_all(render_fragment(&table, input.table).as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The table alone, for a CMS or an iframe: one `<section>`, no `<style>`, no scanner words
+/// (modes, review notes, tool): each category's heading, explanation and table, and the date
+/// the scan was made as "last updated".
+pub fn render_fragment(table: &PolicyTable, settings: &TableSettings) -> String {
+    let words = labels(settings.language);
+    let lang = lang_code(settings.language);
+    let mut out = format!("<section class=\"cookie-policy\" lang=\"{lang}\">\n");
+    for (category, rows) in &table.sections {
+        section(&mut out, *category, rows, settings, &words, false);
+    }
+    let date = table.scanned_at.get(..10).unwrap_or(&table.scanned_at);
+    let _ = writeln!(
+        out,
+        "<p class=\"cookie-policy-updated\">{}: <time datetime=\"{}\">{}</time></p>\n</section>",
+        html(words.last_updated),
+        html(date),
+        html(date)
+    );
+    out
+}
+
+/// The `lang` attribute of a table in this language.
+fn lang_code(language: Language) -> &'static str {
+    match language {
+        Language::En => "en",
+        Language::Fr => "fr",
+    }
+}
+
+/// One category: its heading, explanation and table. The page hides a caption for screen
+/// readers with its own stylesheet; a fragment has none, so its table is labelled by the
+/// heading instead.
 fn section(
     out: &mut String,
     category: Category,
     rows: &[Row],
     settings: &TableSettings,
     words: &Labels,
+    caption: bool,
 ) {
     let (title, explanation) = heading(category, settings, words);
     let id = category.as_str();
@@ -78,12 +118,16 @@ fn section(
         html(&title),
         html(&explanation)
     );
-    let _ = writeln!(
-        out,
-        // The heading is visible above; the caption names the table for screen readers.
-        "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
-        html(&title)
-    );
+    if caption {
+        let _ = writeln!(
+            out,
+            // The heading is visible above; the caption names the table for screen readers.
+            "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr>",
+            html(&title)
+        );
+    } else {
+        let _ = writeln!(out, "<table aria-labelledby=\"{id}\">\n<thead><tr>");
+    }
     for column in &settings.columns {
         let _ = write!(
             out,

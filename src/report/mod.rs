@@ -76,6 +76,8 @@ pub enum Format {
     Json,
     /// The audit report, one self-contained HTML file.
     Audit,
+    /// The cookie-policy table alone, an HTML fragment to paste into a policy page.
+    HtmlFragment,
 }
 
 impl Format {
@@ -89,6 +91,7 @@ impl Format {
             Format::Csv => &csv::Csv,
             Format::Json => &json::Json,
             Format::Audit => &audit::Audit,
+            Format::HtmlFragment => &html::Fragment,
         }
     }
 }

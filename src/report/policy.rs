@@ -91,6 +91,7 @@ pub(super) struct Labels {
     pub(super) no: &'static str,
     pub(super) first: &'static str,
     pub(super) third: &'static str,
+    pub(super) last_updated: &'static str,
 }
 
 pub(super) fn labels(language: Language) -> Labels {
@@ -131,6 +132,7 @@ pub(super) fn labels(language: Language) -> Labels {
             },
             whole_site: "whole site",
             needs_review: "Needs review",
+            last_updated: "Last updated",
             inferred: "category inferred from the site's consent banner or the cookie's name",
             title: "Cookies used on",
             scan_of: "Scan of",
@@ -176,6 +178,7 @@ pub(super) fn labels(language: Language) -> Labels {
             },
             whole_site: "tout le site",
             needs_review: "À vérifier",
+            last_updated: "Dernière mise à jour",
             inferred: "catégorie déduite du bandeau de consentement du site ou du nom du cookie",
             title: "Cookies utilisés sur",
             scan_of: "Analyse de",
