@@ -274,6 +274,28 @@ async fn the_table_as_a_fragment_to_paste_into_a_policy_page() {
         assert!(depth >= 0);
     }
     assert_eq!(depth, 0, "unclosed elements");
+    // The default columns end with the lifetime; `classic` is the four without it.
+    let default = report(
+        &s.scan,
+        &s.config,
+        &["--format", "md", "--preset", "default"],
+    )
+    .await;
+    assert!(
+        default.contains("| Cookie name(s) | Purposes | Duration |"),
+        "{default}"
+    );
+    let classic = report(
+        &s.scan,
+        &s.config,
+        &["--format", "md", "--preset", "classic"],
+    )
+    .await;
+    assert!(
+        classic.contains("| Cookie name(s) | Purposes |\n"),
+        "{classic}"
+    );
+    assert!(!classic.contains("Duration"), "{classic}");
     // Only the page format has a fragment.
     let refused = run(vec![
         "report".to_string(),

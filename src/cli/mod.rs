@@ -259,8 +259,10 @@ impl ReportFormat {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TablePreset {
-    /// Service provider's name | Function and location | Cookie name(s) | Purposes
+    /// Service provider's name | Function and location | Cookie name(s) | Purposes | Duration
     Default,
+    /// The four columns of the classic policy table: the default without Duration
+    Classic,
     /// Name | Provider | Purpose | Expiry | Type
     Cookiebot,
 }
@@ -471,6 +473,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     match args.preset {
         Some(TablePreset::Cookiebot) => table_settings.columns = policy::cookiebot_columns(),
         Some(TablePreset::Default) => table_settings.columns = TableSettings::default().columns,
+        Some(TablePreset::Classic) => table_settings.columns = policy::classic_columns(),
         None => {}
     }
     match args.lang {

@@ -50,7 +50,15 @@ impl Default for TableSettings {
     }
 }
 
+/// The classic four columns and the lifetime, which regulators and visitors look for.
 fn default_columns() -> Vec<Column> {
+    let mut columns = classic_columns();
+    columns.push(Column::Duration);
+    columns
+}
+
+/// The classic four columns: provider, function and location, names, purposes.
+pub fn classic_columns() -> Vec<Column> {
     vec![
         Column::Provider,
         Column::FunctionAndLocation,
