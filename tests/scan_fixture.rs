@@ -1010,6 +1010,38 @@ async fn the_demo_scans_its_built_in_site() {
         "the sitemap-only page was found"
     );
 
+    // The demo's audit report: both findings with the demo's offenders, the four consent
+    // screenshots embedded, a detail article per cookie.
+    let audit = cookiescan(vec![
+        "report".into(),
+        out.display().to_string(),
+        "--config".into(),
+        config.display().to_string(),
+        "--format".into(),
+        "audit".into(),
+    ])
+    .await;
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    let audit = String::from_utf8(audit.stdout).unwrap();
+    let findings = &audit[audit.find("<section id=\"findings\"").unwrap()..];
+    let findings = &findings[..findings.find("</section>").unwrap()];
+    for offender in ["_demo_mid", "_demo_ga"] {
+        assert_eq!(
+            findings.matches(&format!(">{offender}</a>")).count(),
+            2,
+            "{offender}: before consent and after reject"
+        );
+    }
+    assert!(!findings.contains(">adnet_uid</a>"), "only after accepting");
+    assert_eq!(
+        audit.matches("src=\"data:image&#x2f;png;base64,").count(),
+        4
+    );
+    assert_eq!(
+        audit.matches("<article id=\"cookie-").count(),
+        scan.cookies.len()
+    );
+
     // Regression (issue 11): the demo's config had no URL, so `scan --all` in its directory
     // failed. Now it names the shop, and any scan of the shop serves it.
     let all = cookiescan(vec![
