@@ -296,17 +296,25 @@ async fn the_table_as_a_fragment_to_paste_into_a_policy_page() {
         "{classic}"
     );
     assert!(!classic.contains("Duration"), "{classic}");
-    // Only the page format has a fragment.
+    // Only the page format has a fragment; the refusal leaves an existing output file alone.
+    let kept = s.dir.path().join("policy.md");
+    std::fs::write(&kept, "the published table\n").unwrap();
     let refused = run(vec![
         "report".to_string(),
         s.scan.display().to_string(),
         "--format=md".into(),
         "--fragment".into(),
+        "--output".into(),
+        kept.display().to_string(),
     ])
     .await;
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("--fragment goes with --format html")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap(),
+        "the published table\n"
     );
 }
 

@@ -481,6 +481,18 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         Some(LangArg::Fr) => table_settings.language = policy::Language::Fr,
         None => {}
     }
+    // Refused before the output file is created, so a mistaken call truncates nothing.
+    let renderer = match (format, args.fragment) {
+        (_, false) => format.as_format(),
+        (ReportFormat::Html, true) => report::Format::HtmlFragment,
+        (other, true) => bail!(
+            "--fragment goes with --format html, not {}",
+            other
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
+        ),
+    };
     let rules = config.consent_rules(builtin_rules());
     let artifacts = model::artifacts_dir(&scan_path);
     // The audit report shows what changed since the site's previous scan in the same folder.
@@ -509,18 +521,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    let format = match (format, args.fragment) {
-        (_, false) => format.as_format(),
-        (ReportFormat::Html, true) => report::Format::HtmlFragment,
-        (other, true) => bail!(
-            "--fragment goes with --format html, not {}",
-            other
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default()
-        ),
-    };
-    let written = format
+    let written = renderer
         .renderer()
         .render(&input, &mut out)
         .map_err(anyhow::Error::from);

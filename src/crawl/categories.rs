@@ -300,12 +300,10 @@ impl Crawler<'_> {
             pass.verification = Some("the grant threw: the platform refused it".into());
             return Ok(pass);
         }
-        let alone = |value: &serde_json::Value| granted_alone(value, &category.id);
-        let after_grant = self
-            .poll(tab, &plan.rule.granted, |value| {
-                alone(value).filter(|yes| *yes)
-            })
-            .await;
+        // Proven only by a list holding this category and no other: polled until it does.
+        let alone =
+            |value: &serde_json::Value| granted_alone(value, &category.id).filter(|yes| *yes);
+        let after_grant = self.poll(tab, &plan.rule.granted, alone).await;
         if after_grant.is_none() {
             pass.outcome = ConsentOutcome::Unverified;
             pass.verification = Some(format!(
@@ -326,11 +324,7 @@ impl Crawler<'_> {
             }
         }
         // Polled too: a platform may answer through a callback (the TCF's) on a new document.
-        let still = self
-            .poll(tab, &plan.rule.granted, |value| {
-                alone(value).filter(|yes| *yes)
-            })
-            .await;
+        let still = self.poll(tab, &plan.rule.granted, alone).await;
         let mut cookies: Vec<CookieKey> = self
             .session
             .cookies(&opened.context)

@@ -370,6 +370,16 @@ pub enum Party {
     Third,
 }
 
+impl Party {
+    /// The party as the scan JSON and every report name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::First => "first",
+            Party::Third => "third",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum SetBy {

@@ -337,10 +337,7 @@ impl AuditView {
                         name: cookie.name.clone(),
                         domain: cookie.domain.clone(),
                         path: cookie.path.clone(),
-                        party: match cookie.party {
-                            Party::First => "first",
-                            Party::Third => "third",
-                        },
+                        party: cookie.party.as_str(),
                         category: class.category.as_str(),
                         source: class.source.as_str(),
                         provider: class.provider.clone(),

@@ -76,10 +76,7 @@ pub fn write_inventory(
             neutralise(&cookie.name),
             neutralise(&cookie.domain),
             neutralise(&cookie.path),
-            match cookie.party {
-                crate::model::Party::First => "first".into(),
-                crate::model::Party::Third => "third".into(),
-            },
+            cookie.party.as_str().into(),
             cookie.set_by.as_str().to_string(),
             neutralise(&pages.join(";")),
             in_mode(Mode::BeforeConsent).into(),
